@@ -1,0 +1,70 @@
+# Two commands for a fresh clone: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help run test lint format migrations-check deploy-check messages clean system-build system-chromium
+
+help:
+	@echo "make run   - install into .venv, migrate, seed demo data, serve http://127.0.0.1:8000"
+	@echo "make test  - install into .venv and run the whole test suite"
+	@echo "make lint  - ruff check and format check"
+
+# Install a Debian package when a command is missing: as root we install it,
+# otherwise we say exactly what to install.
+define require
+	@if ! command -v $(1) >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian package $(2) (provides $(1))"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(2) >/dev/null \
+	      || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(2) >/dev/null; }; \
+	  else \
+	    echo "Missing '$(1)'. Install the Debian package: sudo apt-get install -y $(2)"; exit 1; \
+	  fi; \
+	fi
+endef
+
+system-build:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found %s)." % sys.version.split()[0])'
+	$(call require,pg_config,libpq-dev)
+	$(call require,gcc,build-essential)
+
+system-chromium:
+	$(call require,/usr/bin/chromium,chromium)
+
+$(STAMP): requirements.txt requirements-dev.txt | system-build
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $(STAMP)
+
+run: export DEBUG ?= true
+run: export SIMULATION_MODE ?= true
+run: export SMS_BACKEND ?= sandbox
+run: $(STAMP)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py createcachetable
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: $(STAMP) system-chromium
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+migrations-check: $(STAMP)
+	DJANGO_SETTINGS_MODULE=moi_portal.settings_test $(BIN)/python manage.py makemigrations --check --dry-run
+
+messages: $(STAMP)
+	DEBUG=true $(BIN)/python manage.py makemessages -l ar -l en --no-location
+	DEBUG=true $(BIN)/python manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) db.sqlite3 test-artifacts

@@ -1,0 +1,285 @@
+"""The shared model of people, smart cards and requests (PRODUCT.md section 1).
+
+``activation`` and ``residency`` build on these; this module imports neither.
+"""
+
+import datetime
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import PermissionsMixin
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from accounts.constants import CardKind, CardStatus, ChipStatus, Language, Sex
+from accounts.managers import PersonManager
+from accounts.validators import (
+    mask_mobile,
+    mobile_validator,
+    qid_birth_year,
+    qid_is_citizen,
+    qid_nationality_code,
+    qid_validator,
+)
+
+
+def private_storage():
+    """Storage outside the static and media URL spaces; files are only streamed
+    by views that check the owner or a staff permission."""
+    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+
+
+def random_upload_name(instance, filename: str) -> str:
+    """Store uploads under random names: the citizen's file name never reaches disk."""
+    suffix = PurePath(filename).suffix.lower()[:5]
+    today = timezone.now()
+    return f"{today:%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class Person(AbstractBaseUser, PermissionsMixin):
+    """A row of the population register; also the portal account once registered."""
+
+    qid = models.CharField(
+        _("Qatar ID number"),
+        max_length=11,
+        unique=True,
+        validators=[qid_validator],
+        help_text=_("11 digits, as printed on the smart ID card."),
+    )
+    name_ar = models.CharField(_("name in Arabic"), max_length=200)
+    name_en = models.CharField(_("name in English"), max_length=200)
+    date_of_birth = models.DateField(_("date of birth"))
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, default=Sex.MALE)
+    nationality = CountryField(_("nationality"))
+    mobile = models.CharField(
+        _("registered mobile"),
+        max_length=12,
+        blank=True,
+        validators=[mobile_validator],
+        help_text=_("Qatar mobile number in international form, e.g. +97455123456."),
+    )
+    resident_since = models.DateField(
+        _("legal resident since"),
+        null=True,
+        blank=True,
+        help_text=_("Residents only: start of the current uninterrupted legal residence."),
+    )
+    email = models.EmailField(_("email address"), blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=2, choices=Language.choices, default=Language.ARABIC
+    )
+    photo = models.FileField(
+        _("approved personal photo"),
+        storage=private_storage,
+        upload_to=random_upload_name,
+        blank=True,
+        help_text=_("Set only when staff approve a photo the person uploaded."),
+    )
+    data_verified = models.BooleanField(
+        _("data verified"),
+        default=False,
+        help_text=_("The register data was checked by the authorities."),
+    )
+    data_reviewed_at = models.DateTimeField(
+        _("data confirmed current at"),
+        null=True,
+        blank=True,
+        help_text=_("When the person last confirmed that their data is current."),
+    )
+    registered_at = models.DateTimeField(
+        _("online account created at"),
+        null=True,
+        blank=True,
+        help_text=_("Empty while the person has no online account."),
+    )
+    is_staff = models.BooleanField(
+        _("staff status"), default=False, help_text=_("Can sign in to the back office.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("added to the register at"), default=timezone.now)
+
+    objects = PersonManager()
+
+    USERNAME_FIELD = "qid"
+    REQUIRED_FIELDS = ["name_ar", "name_en", "date_of_birth", "nationality"]
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["qid"]
+
+    def __str__(self):
+        return f"{self.qid} {self.display_name}"
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.qid and len(self.qid) == 11 and self.qid.isdigit():
+            if self.date_of_birth and qid_birth_year(self.qid) != self.date_of_birth.year:
+                errors["date_of_birth"] = _("The date of birth does not match the Qatar ID number.")
+            if self.nationality and str(self.nationality.numeric_padded) != qid_nationality_code(
+                self.qid
+            ):
+                errors["nationality"] = _("The nationality does not match the Qatar ID number.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def display_name(self) -> str:
+        if translation.get_language() == Language.ENGLISH:
+            return self.name_en
+        return self.name_ar or self.name_en
+
+    def get_full_name(self):
+        return self.display_name
+
+    def get_short_name(self):
+        return self.display_name
+
+    @property
+    def is_citizen(self) -> bool:
+        return qid_is_citizen(self.qid)
+
+    @property
+    def masked_mobile(self) -> str:
+        return mask_mobile(self.mobile)
+
+    @property
+    def has_online_account(self) -> bool:
+        return self.registered_at is not None
+
+    def age_on(self, day: datetime.date) -> int:
+        dob = self.date_of_birth
+        return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+
+
+class SmartCard(models.Model):
+    """A physical smart ID card. At most one valid card of each kind per person."""
+
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="cards", verbose_name=_("person")
+    )
+    number = models.CharField(_("card number"), max_length=20, unique=True)
+    kind = models.CharField(_("kind"), max_length=24, choices=CardKind.choices)
+    issued_on = models.DateField(_("issued on"))
+    expires_on = models.DateField(_("expires on"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=CardStatus.choices, default=CardStatus.VALID
+    )
+    chip_status = models.CharField(
+        _("chip status"), max_length=12, choices=ChipStatus.choices, default=ChipStatus.INACTIVE
+    )
+
+    class Meta:
+        verbose_name = _("smart card")
+        verbose_name_plural = _("smart cards")
+        ordering = ["person", "kind", "-expires_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "kind"],
+                condition=Q(status="valid"),
+                name="one_valid_card_per_kind",
+                violation_error_message=_("This person already has a valid card of this kind."),
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_on__gt=models.F("issued_on")),
+                name="card_expires_after_issue",
+                violation_error_message=_("A card must expire after it was issued."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.number}"
+
+    def is_valid_on(self, day: datetime.date) -> bool:
+        return self.status == CardStatus.VALID and self.expires_on >= day
+
+
+class ReferenceSequence(models.Model):
+    """Per-prefix, per-year counter behind human references such as ``ACT-2026-000123``."""
+
+    prefix = models.CharField(_("prefix"), max_length=8)
+    year = models.PositiveSmallIntegerField(_("year"))
+    last_number = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("reference sequence")
+        verbose_name_plural = _("reference sequences")
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "year"], name="one_sequence_per_prefix_year")
+        ]
+
+    def __str__(self):
+        return f"{self.prefix}-{self.year}: {self.last_number}"
+
+
+class StatusChange(models.Model):
+    """One line of a request's history: who moved it, when, from where to where, and why."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    request = GenericForeignKey("content_type", "object_id")
+    reference = models.CharField(_("reference"), max_length=20, db_index=True)
+    from_status = models.CharField(_("from"), max_length=32, blank=True)
+    to_status = models.CharField(_("to"), max_length=32)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+        help_text=_("Empty when the system made the change."),
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self):
+        return f"{self.reference}: {self.from_status or '-'} → {self.to_status}"
+
+
+class PortalRequest(models.Model):
+    """Base of every request staff or the system must process.
+
+    Subclasses set ``REFERENCE_PREFIX``, a ``status`` field with their choices,
+    ``INITIAL_STATUS`` and ``TRANSITIONS`` (``{from: {to, ...}}``): the one table
+    of allowed moves, applied by ``accounts.services.request_transition`` and
+    nowhere else.
+    """
+
+    REFERENCE_PREFIX = ""
+    INITIAL_STATUS = ""
+    TRANSITIONS: dict[str, set[str]] = {}
+
+    reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("person"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = GenericRelation(StatusChange)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.reference

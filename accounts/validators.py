@@ -1,0 +1,146 @@
+"""Validation of Qatar ID numbers, Qatar mobile numbers and password length.
+
+QID layout (PRODUCT.md section 1): 11 digits; digit 1 is the birth century
+(2 = 1900s, 3 = 2000s), digits 2-3 the last two digits of the birth year,
+digits 4-6 the ISO 3166 numeric nationality code (634 = Qatar) and digits
+7-11 a serial. People type QIDs with Arabic-Indic digits and spaces, so every
+entry point normalises first and validates, looks up and counts lockouts on
+the normalised value.
+"""
+
+import datetime
+import re
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.utils.deconstruct import deconstructible
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django_countries import countries
+
+QATAR_NUMERIC_CODE = "634"
+CENTURY_DIGITS = {"2": 1900, "3": 2000}
+
+# Arabic-Indic (U+0660..) and Eastern Arabic-Indic / Persian (U+06F0..) digits.
+_DIGIT_MAP = {ord(c): str(i) for i, c in enumerate("٠١٢٣٤٥٦٧٨٩")}
+_DIGIT_MAP.update({ord(c): str(i) for i, c in enumerate("۰۱۲۳۴۵۶۷۸۹")})
+_SEPARATORS = re.compile(r"[\s\-\u200e\u200f]+")
+
+QATAR_MOBILE = re.compile(r"^\+974[3567]\d{7}$")
+
+
+def to_ascii_digits(value: str) -> str:
+    return (value or "").translate(_DIGIT_MAP)
+
+
+def normalize_qid(value: str) -> str:
+    """Return the QID with ASCII digits and no spaces; never raises."""
+    return _SEPARATORS.sub("", to_ascii_digits(str(value or "")))
+
+
+def qid_birth_year(qid: str) -> int:
+    return CENTURY_DIGITS[qid[0]] + int(qid[1:3])
+
+
+def qid_nationality_code(qid: str) -> str:
+    return qid[3:6]
+
+
+def qid_is_citizen(qid: str) -> bool:
+    return qid_nationality_code(qid) == QATAR_NUMERIC_CODE
+
+
+def validate_qid(value: str, date_of_birth: datetime.date | None = None) -> str:
+    """Validate a QID and return its normalised form.
+
+    Raises ``ValidationError`` with a stable ``code`` for each failed rule.
+    """
+    qid = normalize_qid(value)
+    if not qid.isdigit():
+        raise ValidationError(_("A Qatar ID number has digits only."), code="qid_not_digits")
+    if len(qid) != 11:
+        raise ValidationError(_("A Qatar ID number has exactly 11 digits."), code="qid_length")
+    if qid[0] not in CENTURY_DIGITS:
+        raise ValidationError(
+            _("This is not a valid Qatar ID number: the first digit must be 2 or 3."),
+            code="qid_century",
+        )
+    if countries.alpha2(int(qid_nationality_code(qid))) == "":
+        raise ValidationError(
+            _("This is not a valid Qatar ID number: digits 4 to 6 are not a nationality code."),
+            code="qid_nationality",
+        )
+    if date_of_birth is not None and qid_birth_year(qid) != date_of_birth.year:
+        raise ValidationError(
+            _("The Qatar ID number does not match the year of birth."), code="qid_birth_year"
+        )
+    return qid
+
+
+def qid_validator(value: str) -> None:
+    """Field validator (model and form fields): checks the stored form."""
+    if normalize_qid(value) != value:
+        raise ValidationError(_("A Qatar ID number has digits only."), code="qid_not_digits")
+    validate_qid(value)
+
+
+def normalize_qatar_mobile(value: str) -> str:
+    """Return a Qatar mobile in E.164 (``+974XXXXXXXX``) or raise ``ValidationError``.
+
+    Accepts local input such as ``5512 3456``, ``55123456``, ``+97455123456`` and
+    ``0097455123456``, with Arabic-Indic digits.
+    """
+    raw = to_ascii_digits(str(value or "")).strip()
+    message = _("Enter a Qatar mobile number: 8 digits starting with 3, 5, 6 or 7.")
+    if not raw:
+        raise ValidationError(message, code="mobile_invalid")
+    try:
+        parsed = phonenumbers.parse(raw, "QA")
+    except phonenumbers.NumberParseException as exc:
+        raise ValidationError(message, code="mobile_invalid") from exc
+    e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    if not QATAR_MOBILE.match(e164):
+        raise ValidationError(message, code="mobile_invalid")
+    return e164
+
+
+def mobile_validator(value: str) -> None:
+    if not QATAR_MOBILE.match(value or ""):
+        raise ValidationError(
+            _("Enter a Qatar mobile number: 8 digits starting with 3, 5, 6 or 7."),
+            code="mobile_invalid",
+        )
+
+
+def mask_mobile(value: str) -> str:
+    """``+97455123456`` -> ``+974 •••• 3456``; shown everywhere but the owner's edit form."""
+    if not value:
+        return ""
+    return f"+974 •••• {value[-4:]}"
+
+
+@deconstructible
+class MaximumLengthValidator:
+    """Passwords are at most 128 characters (PRODUCT.md section 3)."""
+
+    def __init__(self, max_length: int = 128):
+        self.max_length = max_length
+
+    def validate(self, password, user=None):
+        if len(password) > self.max_length:
+            raise ValidationError(
+                ngettext(
+                    "This password is too long. It must contain at most %(max_length)d character.",
+                    "This password is too long. It must contain at most %(max_length)d characters.",
+                    self.max_length,
+                ),
+                code="password_too_long",
+                params={"max_length": self.max_length},
+            )
+
+    def get_help_text(self):
+        return ngettext(
+            "Your password must contain at most %(max_length)d character.",
+            "Your password must contain at most %(max_length)d characters.",
+            self.max_length,
+        ) % {"max_length": self.max_length}

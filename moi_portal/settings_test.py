@@ -1,0 +1,28 @@
+"""Settings for the test suite: the production settings with test-only values.
+
+Security settings stay as in production (Secure, ``__Host-`` cookies); only
+the HTTPS redirect is off, because the live test server speaks plain HTTP.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-used-anywhere-else-0123456789")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("SECURE_HSTS_SECONDS", "0")
+os.environ.setdefault("SIMULATION_MODE", "true")
+os.environ.setdefault("SMS_BACKEND", "locmem")
+
+from moi_portal.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+]
+
+# The live test server serves files from the app folders; no collectstatic run.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
