@@ -46,7 +46,10 @@ run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	@echo "Starting the task worker (text messages) and the web server; Ctrl-C stops both."
+	$(BIN)/python manage.py db_worker --interval 0.5 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: $(STAMP) system-chromium
 	$(BIN)/pytest

@@ -31,3 +31,28 @@ class ChipStatus(models.TextChoices):
     INACTIVE = "inactive", _("Inactive")
     ACTIVE = "active", _("Active")
     BLOCKED = "blocked", _("Blocked")
+
+
+class OTPPurpose(models.TextChoices):
+    """What a one-time code confirms. A code issued for one purpose never validates another."""
+
+    REGISTRATION = "registration", _("Online account registration")
+    PASSWORD_RESET = "password_reset", _("Password reset")
+    ESERVICES = "eservices", _("E-services step-up")
+    MOBILE_CHANGE = "mobile_change", _("Mobile number change")
+    RESIDENCY_SUBMISSION = "residency_submission", _("Residency application submission")
+
+
+class OTPEventKind(models.TextChoices):
+    SENT = "sent", _("Code sent")
+    VERIFIED = "verified", _("Code accepted")
+    FAILED = "failed", _("Wrong code")
+    VOIDED = "voided", _("Challenge voided after too many wrong codes")
+    REFUSED = "refused", _("Code refused by the sending limits")
+
+
+class NotificationStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENT = "sent", _("Sent")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed")

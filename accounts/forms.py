@@ -1,8 +1,9 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from accounts.validators import normalize_qid
+from accounts.validators import normalize_qid, to_ascii_digits, validate_qid
 
 
 class QIDField(forms.CharField):
@@ -11,6 +12,7 @@ class QIDField(forms.CharField):
     def __init__(self, **kwargs):
         kwargs.setdefault("label", _("Qatar ID number"))
         kwargs.setdefault("max_length", 30)
+        kwargs.setdefault("help_text", _("11 digits, as printed on your smart ID card."))
         super().__init__(**kwargs)
         self.widget.attrs.update(
             {
@@ -37,5 +39,45 @@ class SignInForm(AuthenticationForm):
         "invalid_login": _(
             "The Qatar ID number or password is not correct. Check both and try again."
         ),
-        "inactive": _("This account is disabled. Please contact the ministry."),
+        "inactive": _("The Qatar ID number or password is not correct. Check both and try again."),
     }
+
+    def clean_username(self):
+        # Same message for a malformed QID as for a wrong password.
+        return self.cleaned_data["username"]
+
+
+class IdentityStartForm(forms.Form):
+    """QID and the card's expiry date: proof that the card is in hand."""
+
+    qid = QIDField()
+    card_expiry = forms.DateField(
+        label=_("Card expiry date"),
+        help_text=_("As printed on the front of your smart ID card."),
+        widget=forms.DateInput(attrs={"type": "date", "dir": "ltr"}, format="%Y-%m-%d"),
+    )
+
+    def clean_qid(self):
+        return validate_qid(self.cleaned_data["qid"])
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Verification code"),
+        help_text=_("The 6-digit code in the text message we sent you."),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "one-time-code",
+                "dir": "ltr",
+                "pattern": "[0-9٠-٩ ]*",
+            }
+        ),
+    )
+
+    def clean_code(self):
+        code = to_ascii_digits(self.cleaned_data["code"]).replace(" ", "")
+        if not (code.isdigit() and len(code) == 6):
+            raise ValidationError(_("Enter the 6 digits of the code."), code="code_format")
+        return code

@@ -17,10 +17,21 @@ from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
+from django_otp.models import Device
 
-from accounts.constants import CardKind, CardStatus, ChipStatus, Language, Sex
+from accounts.constants import (
+    CardKind,
+    CardStatus,
+    ChipStatus,
+    Language,
+    NotificationStatus,
+    OTPEventKind,
+    OTPPurpose,
+    Sex,
+)
 from accounts.managers import PersonManager
 from accounts.validators import (
     mask_mobile,
@@ -106,6 +117,12 @@ class Person(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("added to the register at"), default=timezone.now)
+    session_generation = models.PositiveIntegerField(
+        _("session generation"),
+        default=0,
+        editable=False,
+        help_text=_("Raised to end every signed-in session of this person at once."),
+    )
 
     objects = PersonManager()
 
@@ -138,6 +155,15 @@ class Person(AbstractBaseUser, PermissionsMixin):
         if translation.get_language() == Language.ENGLISH:
             return self.name_en
         return self.name_ar or self.name_en
+
+    def _get_session_auth_hash(self, secret=None):
+        """Sessions die when the password changes or the person signs out everywhere."""
+        return salted_hmac(
+            "accounts.Person.get_session_auth_hash",
+            f"{self.password}:{self.session_generation}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     def get_full_name(self):
         return self.display_name
@@ -283,3 +309,121 @@ class PortalRequest(models.Model):
 
     def __str__(self):
         return self.reference
+
+
+class SMSDevice(Device):
+    """Delivers one-time codes by SMS for one purpose to one number (django-otp device).
+
+    Only a keyed hash of the newest code is stored, so the code exists in
+    plain text nowhere but the SMS body. The failure count belongs to the
+    person and purpose: asking for a new code keeps it; five wrong codes void
+    the challenge, and only then does a new code start a fresh count.
+    """
+
+    purpose = models.CharField(_("purpose"), max_length=32, choices=OTPPurpose.choices)
+    number = models.CharField(_("mobile number"), max_length=12, validators=[mobile_validator])
+    token_hash = models.CharField(max_length=64, blank=True, editable=False)
+    valid_until = models.DateTimeField(_("code valid until"), null=True, blank=True)
+    requested_at = models.DateTimeField(_("last code requested at"), null=True, blank=True)
+    failures = models.PositiveSmallIntegerField(_("wrong codes"), default=0)
+
+    class Meta(Device.Meta):
+        verbose_name = _("SMS code device")
+        verbose_name_plural = _("SMS code devices")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "purpose", "number"], name="one_sms_device_per_purpose_and_number"
+            )
+        ]
+
+    @property
+    def masked_number(self) -> str:
+        return mask_mobile(self.number)
+
+
+class OTPEvent(models.Model):
+    """What happened to one-time codes (never the codes): for limits, support and audit."""
+
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="otp_events", verbose_name=_("person")
+    )
+    purpose = models.CharField(_("purpose"), max_length=32, choices=OTPPurpose.choices)
+    number = models.CharField(_("mobile number"), max_length=12)
+    kind = models.CharField(_("event"), max_length=16, choices=OTPEventKind.choices)
+    created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("one-time code event")
+        verbose_name_plural = _("one-time code events")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["person", "kind", "created_at"]),
+            models.Index(fields=["number", "kind", "created_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.person_id} {self.purpose} {self.kind}"
+
+
+class Notification(models.Model):
+    """A message to a person (one-time codes aside): the portal inbox and the SMS outbox.
+
+    Written in the same transaction as the change that caused it and rendered
+    in the person's language at that moment; a background task sends the SMS.
+    """
+
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("person")
+    )
+    template = models.CharField(_("message template"), max_length=60)
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices)
+    subject = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("message"))
+    sms = models.BooleanField(_("send by SMS"), default=True)
+    number = models.CharField(_("mobile number"), max_length=12, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=NotificationStatus.choices,
+        default=NotificationStatus.QUEUED,
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    provider_id = models.CharField(_("provider message id"), max_length=64, blank=True)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["person", "-created_at"]),
+            models.Index(fields=["provider_id"]),
+        ]
+
+    def __str__(self):
+        return f"{self.person_id}: {self.subject}"
+
+
+class SandboxSMS(models.Model):
+    """The simulated handset of the SMS sandbox (simulation mode only).
+
+    This table plays the phone: it is the one place outside a real SMS where
+    a message body, one-time codes included, is kept. It is never used with
+    the Twilio backend.
+    """
+
+    to = models.CharField(_("to"), max_length=16, db_index=True)
+    body = models.TextField(_("message"))
+    created_at = models.DateTimeField(_("received at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("sandbox SMS")
+        verbose_name_plural = _("sandbox SMS")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.to} {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.urls import path
 
 from accounts import views
@@ -7,4 +8,26 @@ app_name = "accounts"
 urlpatterns = [
     path("sign-in/", views.SignInView.as_view(), name="login"),
     path("sign-out/", views.SignOutView.as_view(), name="logout"),
+    path("sign-out-everywhere/", views.sign_out_everywhere, name="sign_out_everywhere"),
+    path("keep-alive/", views.keep_alive, name="keep_alive"),
+    path("register/", views.IdentityStartView.as_view(flow="register"), name="register"),
+    path("register/code/", views.IdentityCodeView.as_view(flow="register"), name="register_code"),
+    path(
+        "register/password/",
+        views.IdentityPasswordView.as_view(flow="register"),
+        name="register_password",
+    ),
+    path("password-reset/", views.IdentityStartView.as_view(flow="reset"), name="reset"),
+    path("password-reset/code/", views.IdentityCodeView.as_view(flow="reset"), name="reset_code"),
+    path(
+        "password-reset/password/",
+        views.IdentityPasswordView.as_view(flow="reset"),
+        name="reset_password",
+    ),
+    path("confirm/", views.StepUpView.as_view(), name="stepup"),
+    path("messages/", views.inbox, name="inbox"),
+    path("security/", views.security, name="security"),
 ]
+
+if settings.SIMULATION_MODE:
+    urlpatterns.append(path("simulation/sms/", views.sandbox_inbox, name="sandbox_inbox"))

@@ -12,6 +12,7 @@ import datetime
 import re
 
 import phonenumbers
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext as _
@@ -117,6 +118,24 @@ def mask_mobile(value: str) -> str:
     if not value:
         return ""
     return f"+974 •••• {value[-4:]}"
+
+
+class MinimumLengthValidator(password_validation.MinimumLengthValidator):
+    """Django's rule (10 characters here) with a message translated in our catalogue."""
+
+    def get_error_message(self):
+        return ngettext(
+            "This password is too short. It must contain at least %(min_length)d character.",
+            "This password is too short. It must contain at least %(min_length)d characters.",
+            self.min_length,
+        ) % {"min_length": self.min_length}
+
+    def get_help_text(self):
+        return ngettext(
+            "Your password must contain at least %(min_length)d character.",
+            "Your password must contain at least %(min_length)d characters.",
+            self.min_length,
+        ) % {"min_length": self.min_length}
 
 
 @deconstructible

@@ -1,13 +1,376 @@
+import datetime
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, HttpResponseForbidden, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+from twilio.request_validator import RequestValidator
 
-from accounts.forms import SignInForm
+from accounts import identity, lockout, selectors
+from accounts.constants import OTPPurpose
+from accounts.forms import CodeForm, IdentityStartForm, SignInForm
+from accounts.middleware import session_start, session_touch
+from accounts.notifications import notification_status_update
+from accounts.otp import (
+    CODE_VALIDITY,
+    MAX_FAILURES,
+    RESEND_AFTER,
+    OTPRefused,
+    otp_device,
+    otp_next_send_at,
+    otp_send,
+    otp_verify,
+    tries_left,
+)
+from accounts.stepup import stepup_grant
+
+sensitive = method_decorator([sensitive_post_parameters(), never_cache], name="dispatch")
 
 
+@sensitive
 class SignInView(auth_views.LoginView):
     form_class = SignInForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
+    def post(self, request, *args, **kwargs):
+        if lockout.ip_is_throttled(request):
+            return locked_out(request, None, ip_throttled=True)
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        if form.errors:
+            lockout.ip_failure_record(self.request)
+        return super().form_invalid(form)
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        session_start(self.request)
+        return response
+
 
 class SignOutView(auth_views.LogoutView):
     pass
+
+
+def locked_out(request, credentials, *args, ip_throttled=False, **kwargs):
+    """Shown instead of the sign-in form while a QID (or an address) is locked."""
+    qid = lockout.axes_username(request, credentials)
+    until = None if ip_throttled else lockout.qid_locked_until(qid)
+    until = until or timezone.now() + datetime.timedelta(seconds=settings.IP_FAILURE_WINDOW)
+    return render(
+        request,
+        "accounts/locked.html",
+        {"until": timezone.localtime(until), "ip_throttled": ip_throttled},
+        status=429,
+    )
+
+
+@login_required
+@require_POST
+def sign_out_everywhere(request):
+    identity.person_sign_out_everywhere(person=request.user)
+    logout(request)
+    messages.success(request, _("You were signed out on every device."))
+    return redirect("accounts:login")
+
+
+@login_required
+@require_POST
+def keep_alive(request):
+    session_touch(request)
+    return JsonResponse({"idle_timeout": settings.SESSION_IDLE_TIMEOUT})
+
+
+# --- Registration and password reset ------------------------------------
+
+FLOW_KEY = "identity_flow"
+VERIFIED_KEY = "identity_verified"
+FLOWS = {
+    "register": OTPPurpose.REGISTRATION,
+    "reset": OTPPurpose.PASSWORD_RESET,
+}
+VERIFIED_FOR = datetime.timedelta(minutes=10)
+CODE_VALIDITY_SECONDS = CODE_VALIDITY.total_seconds()
+
+
+def _flow(request, flow):
+    state = request.session.get(FLOW_KEY)
+    if not state or state.get("flow") != flow:
+        return None
+    return state
+
+
+@sensitive
+class IdentityStartView(View):
+    flow = "register"
+
+    def get(self, request):
+        return self._render(IdentityStartForm())
+
+    def post(self, request):
+        form = IdentityStartForm(request.POST)
+        if not form.is_valid():
+            return self._render(form)
+        identity.identity_start(
+            qid=form.cleaned_data["qid"],
+            card_expiry=form.cleaned_data["card_expiry"],
+            purpose=FLOWS[self.flow],
+        )
+        now = timezone.now()
+        request.session[FLOW_KEY] = {
+            "flow": self.flow,
+            "qid": form.cleaned_data["qid"],
+            "card_expiry": form.cleaned_data["card_expiry"].isoformat(),
+            "failures": 0,
+            "sent_at": now.timestamp(),
+        }
+        request.session.pop(VERIFIED_KEY, None)
+        return redirect(f"accounts:{self.flow}_code")
+
+    def _render(self, form):
+        template = f"accounts/{self.flow}_start.html"
+        return render(self.request, template, {"form": form, "flow": self.flow})
+
+
+@sensitive
+class IdentityCodeView(View):
+    """The code page of registration and reset. What it shows comes from this
+    session alone, never from the register, so it reveals nothing about a QID."""
+
+    flow = "register"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.state = _flow(request, self.flow)
+        if self.state is None:
+            return redirect(f"accounts:{self.flow}")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request):
+        return self._render(CodeForm())
+
+    def post(self, request):
+        if "resend" in request.POST:
+            return self._resend()
+        form = CodeForm(request.POST)
+        if self.state["failures"] >= MAX_FAILURES:
+            form.is_valid()
+            form.add_error("code", _("This code can no longer be used. Ask for a new code."))
+            return self._render(form)
+        if form.is_valid():
+            expired = timezone.now().timestamp() - self.state["sent_at"] > CODE_VALIDITY_SECONDS
+            person, check = identity.identity_verify(
+                qid=self.state["qid"], purpose=FLOWS[self.flow], code=form.cleaned_data["code"]
+            )
+            if check:
+                request.session[VERIFIED_KEY] = {
+                    "flow": self.flow,
+                    "person": person.pk,
+                    "at": timezone.now().timestamp(),
+                }
+                return redirect(f"accounts:{self.flow}_password")
+            self.state["failures"] += 1
+            request.session.modified = True
+            # Only what this session knows decides the message: the register's
+            # answer ("no code was sent to this QID") would reveal the QID.
+            form.add_error("code", _code_error("expired" if expired else "wrong"))
+        return self._render(form)
+
+    def _resend(self):
+        now = timezone.now()
+        next_at = self.state["sent_at"] + RESEND_AFTER.total_seconds()
+        if now.timestamp() < next_at:
+            messages.error(self.request, _("Please wait before asking for a new code."))
+        else:
+            identity.identity_start(
+                qid=self.state["qid"],
+                card_expiry=datetime.date.fromisoformat(self.state["card_expiry"]),
+                purpose=FLOWS[self.flow],
+            )
+            if self.state["failures"] >= MAX_FAILURES:
+                self.state["failures"] = 0
+            self.state["sent_at"] = now.timestamp()
+            self.request.session.modified = True
+            messages.success(self.request, _("If the details match, a new code is on its way."))
+        return redirect(f"accounts:{self.flow}_code")
+
+    def _render(self, form):
+        sent_at = datetime.datetime.fromtimestamp(self.state["sent_at"], tz=datetime.UTC)
+        return render(
+            self.request,
+            "accounts/code.html",
+            {
+                "form": form,
+                "flow": self.flow,
+                "masked_number": None,
+                "tries_left": max(0, MAX_FAILURES - self.state["failures"]),
+                "next_send_at": sent_at + RESEND_AFTER,
+            },
+        )
+
+
+def _code_error(reason: str) -> str:
+    return {
+        "expired": _("This code has expired. Ask for a new code."),
+        "void": _("Too many wrong codes: this code can no longer be used. Ask for a new code."),
+        "no_code": _("There is no code waiting for you. Ask for a new code."),
+    }.get(reason, _("The code is not correct. Check the text message and try again."))
+
+
+@sensitive
+class IdentityPasswordView(View):
+    flow = "register"
+
+    def dispatch(self, request, *args, **kwargs):
+        state = request.session.get(VERIFIED_KEY)
+        fresh = state and timezone.now().timestamp() - state["at"] < VERIFIED_FOR.total_seconds()
+        if not fresh or state.get("flow") != self.flow:
+            return redirect(f"accounts:{self.flow}")
+        self.person = selectors.person_get(pk=state["person"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request):
+        return self._render(SetPasswordForm(self.person))
+
+    def post(self, request):
+        form = SetPasswordForm(self.person, request.POST)
+        if not form.is_valid():
+            return self._render(form)
+        password = form.cleaned_data["new_password1"]
+        if self.flow == "register":
+            identity.account_register(person=self.person, password=password)
+            messages.success(request, _("Your account is ready. Sign in with your new password."))
+        else:
+            identity.password_reset_complete(person=self.person, password=password)
+            messages.success(request, _("Your password was changed. Sign in with it now."))
+        request.session.pop(VERIFIED_KEY, None)
+        request.session.pop(FLOW_KEY, None)
+        return redirect("accounts:login")
+
+    def _render(self, form):
+        return render(self.request, "accounts/set_password.html", {"form": form, "flow": self.flow})
+
+
+# --- Step-up: confirm a sensitive step with a code ------------------------
+
+
+@method_decorator([login_required, sensitive_post_parameters(), never_cache], name="dispatch")
+class StepUpView(View):
+    def dispatch(self, request, *args, **kwargs):
+        self.purpose = request.GET.get("purpose", "")
+        self.scope = request.GET.get("scope", "")
+        self.next_url = request.GET.get("next", "")
+        if self.purpose not in OTPPurpose.values or not self.scope:
+            raise Http404
+        if not url_has_allowed_host_and_scheme(
+            self.next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            self.next_url = reverse("home")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request):
+        device = otp_device(person=request.user, purpose=self.purpose)
+        if device is None or not device.token_hash or device.valid_until <= timezone.now():
+            self._send()
+        return self._render(CodeForm())
+
+    def post(self, request):
+        if "resend" in request.POST:
+            self._send()
+            return redirect(request.get_full_path())
+        form = CodeForm(request.POST)
+        if form.is_valid():
+            check = otp_verify(
+                person=request.user, purpose=self.purpose, code=form.cleaned_data["code"]
+            )
+            if check:
+                stepup_grant(request, purpose=self.purpose, scope=self.scope)
+                return redirect(self.next_url)
+            form.add_error("code", _code_error(check.reason))
+        return self._render(form)
+
+    def _send(self):
+        try:
+            otp_send(person=self.request.user, purpose=self.purpose)
+        except OTPRefused as refused:
+            messages.error(self.request, refused.messages[0])
+
+    def _render(self, form):
+        device = otp_device(person=self.request.user, purpose=self.purpose)
+        return render(
+            self.request,
+            "accounts/code.html",
+            {
+                "form": form,
+                "flow": "stepup",
+                "purpose_label": OTPPurpose(self.purpose).label,
+                "masked_number": self.request.user.masked_mobile,
+                "tries_left": tries_left(device),
+                "next_send_at": device and otp_next_send_at(device),
+                "cancel_url": reverse("home"),
+            },
+        )
+
+
+# --- Messages -----------------------------------------------------------
+
+
+@login_required
+def inbox(request):
+    page = Paginator(selectors.notification_list(person=request.user), 20).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "accounts/inbox.html", {"page": page})
+
+
+@login_required
+def security(request):
+    return render(request, "accounts/security.html")
+
+
+@never_cache
+def sandbox_inbox(request):
+    """Simulation only: the latest text messages per number, for QA and demos."""
+    if not settings.SIMULATION_MODE:
+        raise Http404
+    number = request.GET.get("number", "").strip()
+    return render(
+        request,
+        "accounts/sandbox_inbox.html",
+        {"messages_": selectors.sandbox_sms_list(number=number), "number": number},
+    )
+
+
+@csrf_exempt
+@require_POST
+def sms_status_callback(request):
+    """Twilio delivery reports; refused unless signed with our auth token."""
+    validator = RequestValidator(settings.TWILIO_AUTH_TOKEN)
+    url = (
+        settings.PUBLIC_BASE_URL.rstrip("/") + request.get_full_path()
+        if settings.PUBLIC_BASE_URL
+        else request.build_absolute_uri()
+    )
+    signature = request.headers.get("X-Twilio-Signature", "")
+    if not settings.TWILIO_AUTH_TOKEN or not validator.validate(url, request.POST, signature):
+        return HttpResponseForbidden()
+    notification_status_update(
+        provider_id=request.POST.get("MessageSid", ""),
+        provider_status=request.POST.get("MessageStatus", ""),
+    )
+    return HttpResponse(status=204)

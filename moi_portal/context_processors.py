@@ -18,4 +18,6 @@ def portal(request):
             for code, name in [("ar", "العربية"), ("en", "English")]
         ],
         "SIMULATION_MODE": settings.SIMULATION_MODE,
+        "SESSION_IDLE_TIMEOUT": settings.SESSION_IDLE_TIMEOUT,
+        "SESSION_IDLE_WARNING": settings.SESSION_IDLE_WARNING,
     }

@@ -10,6 +10,7 @@ With ``DEBUG`` off (the default) the settings are the production ones: a
 and HTTPS is enforced; ``manage.py check --deploy`` passes with zero warnings.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -39,6 +40,13 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Simulation mode mounts the SMS sandbox inbox. It never weakens a rule.
 SIMULATION_MODE = env.bool("SIMULATION_MODE", default=False)
 SMS_BACKEND = env.str("SMS_BACKEND", default="sandbox" if SIMULATION_MODE else "twilio")
+TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
+TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
+# Only for a regional API proxy; empty means Twilio's own API.
+TWILIO_API_BASE_URL = env.str("TWILIO_API_BASE_URL", default="")
+# The public https origin of the portal, for provider callbacks (Twilio status).
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -49,6 +57,10 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_countries",
+    "django_otp",
+    "axes",
+    "django_tasks",
+    "django_tasks_db",
     "accounts",
     "activation",
     "residency",
@@ -64,6 +76,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "accounts.middleware.SessionTimeoutMiddleware",
+    # Last, as django-axes requires.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "moi_portal.urls"
@@ -90,6 +105,11 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The demo's web server and task worker write to one SQLite file.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -97,6 +117,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = {"default": env.cache("CACHE_URL", default="dbcache://portal_cache")}
 
 AUTH_USER_MODEL = "accounts.Person"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -107,7 +131,7 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"user_attributes": ("qid", "name_en", "name_ar", "email")},
     },
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "accounts.validators.MinimumLengthValidator",
         "OPTIONS": {"min_length": 10},
     },
     {"NAME": "accounts.validators.MaximumLengthValidator"},
@@ -136,6 +160,39 @@ STORAGES = {
 # Uploaded documents and photos live outside every URL space; only
 # permission-checked views stream them.
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private_media")
+
+# Background work (SMS outbox, one-time code delivery): Django's tasks API.
+# The database backend needs the worker: ``python manage.py db_worker``.
+TASKS = {
+    "default": {
+        "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+    }
+}
+
+# --- Sign-in, lockout and sessions (PRODUCT.md section 3) -------------------
+# Proxies in front of the app that append to X-Forwarded-For. 0: use the
+# socket address and ignore the header, which any client can forge.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "accounts.lockout.axes_username"
+AXES_CLIENT_IP_CALLABLE = "accounts.network.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2", "code"]
+AXES_VERBOSE = False
+# An address failing across many QIDs is throttled too, by accounts.lockout with
+# its own, higher limit: many people share one address behind carrier NAT, so
+# axes' single limit of 5 per address would lock them all out. Hence axes.W006
+# (no "ip_address" lockout parameter) is silenced on purpose.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+IP_FAILURE_LIMIT = env.int("IP_FAILURE_LIMIT", default=20)
+IP_FAILURE_WINDOW = 15 * 60
+SESSION_IDLE_TIMEOUT = 15 * 60
+SESSION_IDLE_WARNING = 2 * 60
 
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"

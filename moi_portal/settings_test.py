@@ -12,6 +12,7 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("SECURE_HSTS_SECONDS", "0")
 os.environ.setdefault("SIMULATION_MODE", "true")
 os.environ.setdefault("SMS_BACKEND", "locmem")
+os.environ.setdefault("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
 
 from moi_portal.settings import *  # noqa: F403
 

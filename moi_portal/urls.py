@@ -2,15 +2,19 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.views import sms_status_callback
 from moi_portal import views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("sms/status-callback", sms_status_callback, name="sms_status_callback"),
 ]
 
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
     path("accounts/", include("accounts.urls")),
+    path("e-services/", include("activation.urls")),
+    path("residency/", include("residency.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,
 )

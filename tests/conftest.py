@@ -1,3 +1,5 @@
+import importlib
+
 import pytest
 from django.conf import settings
 from django.core.cache import cache
@@ -16,3 +18,14 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def eservice_catalogue(django_db_blocker):
+    """The catalogue rows of the data migration, for transactional tests: their
+    database is flushed between tests, which removes migration data."""
+    from django.apps import apps
+
+    catalogue = importlib.import_module("activation.migrations.0002_eservice_catalogue")
+    with django_db_blocker.unblock():
+        catalogue.add_catalogue(apps, None)

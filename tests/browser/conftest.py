@@ -61,7 +61,7 @@ def _new_page(browser, external_requests, **context_options):
 
 
 @pytest.fixture
-def page(browser, external_requests, live_server):
+def page(browser, external_requests, live_server, eservice_catalogue):
     context, page = _new_page(browser, external_requests, viewport={"width": 1280, "height": 900})
     yield page
     context.close()
@@ -69,7 +69,7 @@ def page(browser, external_requests, live_server):
 
 
 @pytest.fixture
-def phone_page(browser, external_requests, live_server):
+def phone_page(browser, external_requests, live_server, eservice_catalogue):
     context, page = _new_page(
         browser, external_requests, viewport={"width": 360, "height": 780}, is_mobile=True
     )

@@ -1,0 +1,63 @@
+"""Sign-in lockout: 5 consecutive failures lock a QID for 15 minutes (django-axes),
+and an address that fails across many QIDs is throttled (PRODUCT.md section 3).
+
+Both count the normalised QID and the address from ``accounts.network``, so
+Arabic-Indic digits, spaces or a forged ``X-Forwarded-For`` never give an
+attacker a fresh count.
+"""
+
+import datetime
+
+from axes.handlers.proxy import AxesProxyHandler
+from axes.models import AccessAttempt
+from axes.utils import reset
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+
+from accounts.network import client_ip
+from accounts.validators import normalize_qid
+
+
+def axes_username(request, credentials) -> str:
+    raw = (credentials or {}).get("username")
+    if raw is None and request is not None:
+        raw = request.POST.get(settings.AXES_USERNAME_FORM_FIELD, "")
+    return normalize_qid(raw or "")
+
+
+def qid_locked_until(qid: str) -> datetime.datetime | None:
+    """When the lock on this QID ends, or None when it is not locked."""
+    attempt = (
+        AccessAttempt.objects.filter(username=normalize_qid(qid)).order_by("-attempt_time").first()
+    )
+    if attempt is None or attempt.failures_since_start < settings.AXES_FAILURE_LIMIT:
+        return None
+    until = attempt.attempt_time + settings.AXES_COOLOFF_TIME
+    return until if until > timezone.now() else None
+
+
+def qid_unlock(qid: str) -> None:
+    """Lift a lock early (successful password reset, or staff)."""
+    reset(username=normalize_qid(qid))
+
+
+def _ip_key(ip: str) -> str:
+    return f"signin-ip-failures:{ip}"
+
+
+def ip_failure_record(request) -> None:
+    key = _ip_key(client_ip(request))
+    cache.add(key, 0, settings.IP_FAILURE_WINDOW)
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, settings.IP_FAILURE_WINDOW)
+
+
+def ip_is_throttled(request) -> bool:
+    return (cache.get(_ip_key(client_ip(request))) or 0) >= settings.IP_FAILURE_LIMIT
+
+
+def is_locked(request, qid: str) -> bool:
+    return AxesProxyHandler.is_locked(request, {"username": normalize_qid(qid)})

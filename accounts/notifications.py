@@ -1,0 +1,149 @@
+"""The notification outbox (PRODUCT.md section 7).
+
+``notify`` writes the message in the same transaction as the change that
+caused it, rendered in the person's preferred language; after commit a task
+sends the SMS, retrying with exponential backoff. Twilio's status callbacks
+move it from sent to delivered or failed.
+"""
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from accounts.constants import NotificationStatus
+from accounts.models import Notification, Person
+from accounts.sms import SMSError, sms_send
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+FIRST_RETRY = datetime.timedelta(seconds=30)
+
+
+def notify(
+    *, person: Person, template: str, context: dict | None = None, sms: bool = True
+) -> Notification:
+    """Queue a message to ``person``; call inside the transaction of its cause."""
+    with translation.override(person.preferred_language):
+        text = render_to_string(
+            f"notifications/{template}.txt", {"person": person, **(context or {})}
+        ).strip()
+    subject, _newline, body = text.partition("\n")
+    body = body.strip() or subject
+    sms = sms and bool(person.mobile)
+    notification = Notification.objects.create(
+        person=person,
+        template=template,
+        language=person.preferred_language,
+        subject=subject.strip()[:200],
+        body=body,
+        sms=sms,
+        number=person.mobile if sms else "",
+        status=NotificationStatus.QUEUED if sms else NotificationStatus.DELIVERED,
+    )
+    if sms:
+        transaction.on_commit(lambda: _enqueue(notification.pk))
+    return notification
+
+
+def _enqueue(notification_id: int, run_after: datetime.datetime | None = None) -> None:
+    from django_tasks import default_task_backend
+
+    from accounts.tasks import notification_send_task
+
+    task = notification_send_task
+    if run_after is not None:
+        if not default_task_backend.supports_defer:
+            return  # picked up by ``outbox_retry`` instead
+        task = task.using(run_after=run_after)
+    task.enqueue(notification_id=notification_id)
+
+
+def retry_delay(attempts: int) -> datetime.timedelta:
+    """30 s, 1 min, 2 min, 4 min... after the 1st, 2nd, 3rd, 4th failure."""
+    return FIRST_RETRY * (2 ** (attempts - 1))
+
+
+def status_callback_url() -> str:
+    if settings.SMS_BACKEND != "twilio" or not settings.PUBLIC_BASE_URL:
+        return ""
+    return settings.PUBLIC_BASE_URL.rstrip("/") + reverse("sms_status_callback")
+
+
+def notification_deliver(*, notification_id: int) -> None:
+    """Send one queued SMS. Two workers never send the same row: it is locked."""
+    now = timezone.now()
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(pk=notification_id, status=NotificationStatus.QUEUED)
+            .first()
+        )
+        if notification is None or (
+            notification.next_attempt_at and notification.next_attempt_at > now
+        ):
+            return
+        try:
+            provider_id = sms_send(
+                to=notification.number,
+                body=notification.body,
+                status_callback=status_callback_url(),
+            )
+        except SMSError as exc:
+            notification.attempts += 1
+            notification.last_error = str(exc)[:300]
+            if notification.attempts >= MAX_ATTEMPTS:
+                notification.status = NotificationStatus.FAILED
+                notification.next_attempt_at = None
+            else:
+                notification.next_attempt_at = now + retry_delay(notification.attempts)
+                run_after = notification.next_attempt_at
+                transaction.on_commit(lambda: _enqueue(notification_id, run_after))
+        else:
+            notification.attempts += 1
+            notification.status = NotificationStatus.SENT
+            notification.provider_id = provider_id
+            notification.sent_at = now
+            notification.next_attempt_at = None
+            notification.last_error = ""
+        notification.save()
+
+
+def notification_retry_due(*, now: datetime.datetime | None = None) -> int:
+    """Send every queued SMS whose retry time has come; returns how many were tried."""
+    now = now or timezone.now()
+    due = list(
+        Notification.objects.filter(
+            status=NotificationStatus.QUEUED, next_attempt_at__lte=now
+        ).values_list("pk", flat=True)
+    )
+    for notification_id in due:
+        notification_deliver(notification_id=notification_id)
+    return len(due)
+
+
+TWILIO_STATUSES = {
+    "sent": NotificationStatus.SENT,
+    "delivered": NotificationStatus.DELIVERED,
+    "undelivered": NotificationStatus.FAILED,
+    "failed": NotificationStatus.FAILED,
+}
+
+
+def notification_status_update(*, provider_id: str, provider_status: str) -> bool:
+    """Apply a provider delivery report. Reports can arrive out of order, so a
+    final state (delivered, failed) is never replaced by a later "sent"."""
+    status = TWILIO_STATUSES.get(provider_status)
+    if status is None or not provider_id:
+        return False
+    updated = (
+        Notification.objects.filter(provider_id=provider_id)
+        .exclude(status__in=[NotificationStatus.DELIVERED, NotificationStatus.FAILED, status])
+        .update(status=status)
+    )
+    return bool(updated)

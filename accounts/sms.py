@@ -1,0 +1,120 @@
+"""SMS delivery behind one small interface, chosen by ``settings.SMS_BACKEND``.
+
+- ``twilio``: production, through the twilio package's REST client;
+- ``sandbox``: simulation, stores each message for the sandbox inbox page;
+- ``locmem``: tests, keeps messages in ``locmem_outbox``.
+
+Backends never log message bodies: a body may carry a one-time code.
+"""
+
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
+from twilio.base.exceptions import TwilioException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
+
+logger = logging.getLogger(__name__)
+
+
+class SMSError(Exception):
+    """The provider did not accept the message; the caller may retry later."""
+
+
+@dataclass(frozen=True)
+class SentSMS:
+    to: str
+    body: str
+    provider_id: str
+    status_callback: str = ""
+
+
+locmem_outbox: list[SentSMS] = []
+
+
+class LocmemBackend:
+    def send(self, *, to: str, body: str, status_callback: str = "") -> str:
+        provider_id = f"LM{len(locmem_outbox) + 1:032d}"
+        locmem_outbox.append(SentSMS(to, body, provider_id, status_callback))
+        return provider_id
+
+
+class SandboxBackend:
+    def send(self, *, to: str, body: str, status_callback: str = "") -> str:
+        from accounts.models import SandboxSMS
+
+        message = SandboxSMS.objects.create(to=to, body=body, created_at=timezone.now())
+        return f"SB{message.pk:032d}"
+
+
+class _BaseURLHttpClient(TwilioHttpClient):
+    """Sends Twilio API calls to ``TWILIO_API_BASE_URL`` (a regional proxy or a test double)."""
+
+    def __init__(self, base_url: str, **kwargs):
+        super().__init__(**kwargs)
+        self.base_url = base_url.rstrip("/")
+
+    def request(self, method, url, *args, **kwargs):
+        for host in ("https://api.twilio.com", "https://messaging.twilio.com"):
+            if url.startswith(host):
+                url = self.base_url + url[len(host) :]
+        return super().request(method, url, *args, **kwargs)
+
+
+class TwilioBackend:
+    def __init__(self):
+        missing = [
+            name
+            for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER")
+            if not getattr(settings, name)
+        ]
+        if missing:
+            raise ImproperlyConfigured(f"SMS_BACKEND is twilio but {', '.join(missing)} unset.")
+        http_client = (
+            _BaseURLHttpClient(settings.TWILIO_API_BASE_URL, timeout=10)
+            if settings.TWILIO_API_BASE_URL
+            else TwilioHttpClient(timeout=10)
+        )
+        self.client = Client(
+            settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, http_client=http_client
+        )
+
+    def send(self, *, to: str, body: str, status_callback: str = "") -> str:
+        options = {"status_callback": status_callback} if status_callback else {}
+        try:
+            message = self.client.messages.create(
+                to=to, from_=settings.TWILIO_FROM_NUMBER, body=body, **options
+            )
+        except TwilioException as exc:
+            # The exception text can echo the request; log only its class and status.
+            logger.warning(
+                "Twilio refused an SMS: %s %s", type(exc).__name__, getattr(exc, "status", "")
+            )
+            raise SMSError(type(exc).__name__) from None
+        return message.sid
+
+
+BACKENDS = {"locmem": LocmemBackend, "sandbox": SandboxBackend, "twilio": TwilioBackend}
+
+
+def get_sms_backend():
+    try:
+        return BACKENDS[settings.SMS_BACKEND]()
+    except KeyError:
+        raise ImproperlyConfigured(
+            f"SMS_BACKEND must be one of {', '.join(BACKENDS)}, not {settings.SMS_BACKEND!r}."
+        ) from None
+
+
+def sms_send(*, to: str, body: str, status_callback: str = "") -> str:
+    """Send one SMS and return the provider's message id; raises ``SMSError``."""
+    try:
+        return get_sms_backend().send(to=to, body=body, status_callback=status_callback)
+    except SMSError:
+        raise
+    except (OSError, ConnectionError) as exc:
+        logger.warning("SMS backend unreachable: %s", type(exc).__name__)
+        raise SMSError(type(exc).__name__) from None

@@ -1,0 +1,71 @@
+"""Confirm a sensitive step with a one-time code ("step-up").
+
+A view declares the purpose of the code, how long a confirmation lasts and
+what it is bound to (the scope, e.g. one smart card). Without a fresh
+confirmation for that purpose and scope the person is sent to the code page,
+which texts a code to the registered mobile and, once the code is verified,
+returns them to the page they wanted.
+
+The confirmation lives in the server-side session (shared by every app
+process), keyed by purpose and scope, so a code confirmed for one card or one
+purpose never unlocks another.
+"""
+
+from urllib.parse import urlencode
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+
+DEFAULT_MAX_AGE = 10 * 60
+
+
+def stepup_session_key(purpose: str, scope: str) -> str:
+    return f"stepup:{purpose}:{scope}"
+
+
+def stepup_grant(request, *, purpose: str, scope: str) -> None:
+    request.session[stepup_session_key(purpose, scope)] = timezone.now().timestamp()
+
+
+def stepup_is_valid(request, *, purpose: str, scope: str, max_age: int = DEFAULT_MAX_AGE) -> bool:
+    granted = request.session.get(stepup_session_key(purpose, scope))
+    if granted is None:
+        return False
+    age = timezone.now().timestamp() - granted
+    return 0 <= age <= max_age
+
+
+def stepup_clear(request, *, purpose: str, scope: str) -> None:
+    request.session.pop(stepup_session_key(purpose, scope), None)
+
+
+def stepup_url(*, purpose: str, scope: str, next_url: str) -> str:
+    query = urlencode({"purpose": purpose, "scope": scope, "next": next_url})
+    return f"{reverse('accounts:stepup')}?{query}"
+
+
+class StepUpRequiredMixin(LoginRequiredMixin):
+    """Require a code confirmed within ``stepup_max_age`` seconds for this purpose and scope."""
+
+    stepup_purpose: str = ""
+    stepup_max_age: int = DEFAULT_MAX_AGE
+
+    def get_stepup_scope(self) -> str:
+        return "person"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.args, self.kwargs = args, kwargs
+        scope = self.get_stepup_scope()
+        if not stepup_is_valid(
+            request, purpose=self.stepup_purpose, scope=scope, max_age=self.stepup_max_age
+        ):
+            return redirect(
+                stepup_url(
+                    purpose=self.stepup_purpose, scope=scope, next_url=request.get_full_path()
+                )
+            )
+        return super().dispatch(request, *args, **kwargs)

@@ -1,0 +1,23 @@
+"""Background tasks: each takes an id, loads the row and calls a service."""
+
+from django_tasks import task
+
+from accounts.notifications import notification_deliver
+from accounts.otp import otp_deliver
+
+
+@task()
+def otp_deliver_task(device_id: int) -> None:
+    otp_deliver(device_id=device_id)
+
+
+@task()
+def notification_send_task(notification_id: int) -> None:
+    notification_deliver(notification_id=notification_id)
+
+
+@task()
+def registration_code_task(qid: str, card_expiry: str, purpose: str) -> None:
+    from accounts.identity import identity_code_send
+
+    identity_code_send(qid=qid, card_expiry=card_expiry, purpose=purpose)

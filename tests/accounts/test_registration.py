@@ -1,0 +1,249 @@
+import datetime
+import re
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+
+from accounts.lockout import qid_locked_until
+from accounts.models import Notification, Person
+from tests.accounts.conftest import last_code
+from tests.factories import DEFAULT_PASSWORD, PersonFactory, SmartCardFactory
+
+pytestmark = pytest.mark.django_db
+
+NEW_PASSWORD = "a quiet walk along the corniche"
+
+
+@pytest.fixture
+def newcomer():
+    """In the register, with a valid card, but no online account yet."""
+    person = PersonFactory(unregistered=True, preferred_language="en")
+    card = SmartCardFactory(person=person)
+    return person, card
+
+
+def start(client, flow, qid, expiry, capture):
+    url = "/en/accounts/register/" if flow == "register" else "/en/accounts/password-reset/"
+    with capture(execute=True):
+        return client.post(url, {"qid": qid, "card_expiry": expiry.isoformat()})
+
+
+def enter_code(client, flow, code):
+    url = (
+        "/en/accounts/register/code/" if flow == "register" else "/en/accounts/password-reset/code/"
+    )
+    return client.post(url, {"code": code})
+
+
+def choose_password(client, flow, password):
+    url = (
+        "/en/accounts/register/password/"
+        if flow == "register"
+        else "/en/accounts/password-reset/password/"
+    )
+    return client.post(url, {"new_password1": password, "new_password2": password})
+
+
+def test_register_online_with_qid_card_expiry_and_code(
+    client, newcomer, sms_outbox, django_capture_on_commit_callbacks
+):
+    person, card = newcomer
+    response = start(
+        client, "register", person.qid, card.expires_on, django_capture_on_commit_callbacks
+    )
+    assert response["Location"] == "/en/accounts/register/code/"
+    assert sms_outbox[-1].to == person.mobile
+    response = enter_code(client, "register", last_code(sms_outbox))
+    assert response["Location"] == "/en/accounts/register/password/"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = choose_password(client, "register", NEW_PASSWORD)
+    assert response["Location"] == "/en/accounts/sign-in/"
+    person.refresh_from_db()
+    assert person.check_password(NEW_PASSWORD)
+    assert person.has_online_account
+    notification = Notification.objects.get(person=person)
+    assert notification.template == "account_created"
+    assert "account has been created" in sms_outbox[-1].body
+    assert (
+        Client()
+        .post("/en/accounts/sign-in/", {"username": person.qid, "password": NEW_PASSWORD})
+        .wsgi_request.user.is_authenticated
+    )
+
+
+def _outcome(flow, qid, expiry):
+    """Everything a visitor can observe of the first step, and the work it took."""
+    client = Client()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(
+            f"/en/accounts/{'register' if flow == 'register' else 'password-reset'}/",
+            {"qid": qid, "card_expiry": expiry.isoformat()},
+        )
+    page = client.get(response["Location"])
+    body = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", page.content.decode())
+    return (
+        response.status_code,
+        response["Location"],
+        page.status_code,
+        body,
+        tuple(re.sub(r"\d+", "N", q["sql"]) for q in queries.captured_queries),
+    )
+
+
+@pytest.mark.parametrize("flow", ["register", "reset"])
+def test_unknown_qid_wrong_expiry_and_existing_account_look_the_same(newcomer, flow):
+    person, card = newcomer
+    existing = PersonFactory()
+    existing_card = SmartCardFactory(person=existing)
+    cases = [
+        (person.qid, card.expires_on + datetime.timedelta(days=1)),  # wrong expiry
+        ("28563499999", card.expires_on),  # unknown QID
+        (existing.qid, existing_card.expires_on),  # account exists already
+        (person.qid, card.expires_on),  # a real match for registration
+    ]
+    with time_machine.travel("2026-11-01 09:00 +03:00", tick=False):
+        outcomes = {_outcome(flow, qid, expiry) for qid, expiry in cases}
+    assert len(outcomes) == 1, "the first step must not reveal anything about the QID"
+
+
+@pytest.mark.parametrize("case", ["unknown", "wrong_expiry", "existing", "expired_card"])
+def test_no_code_is_sent_unless_the_details_match_a_new_account(
+    client, newcomer, sms_outbox, django_capture_on_commit_callbacks, case
+):
+    person, card = newcomer
+    existing = PersonFactory()
+    expired = SmartCardFactory(expired=True, person=PersonFactory(unregistered=True))
+    qid, expiry = {
+        "unknown": ("28563499999", card.expires_on),
+        "wrong_expiry": (person.qid, card.expires_on - datetime.timedelta(days=1)),
+        "existing": (existing.qid, SmartCardFactory(person=existing).expires_on),
+        "expired_card": (expired.person.qid, expired.expires_on),
+    }[case]
+    start(client, "register", qid, expiry, django_capture_on_commit_callbacks)
+    assert sms_outbox == []
+    response = enter_code(client, "register", "123456")
+    assert "The code is not correct" in response.content.decode()
+
+
+def test_code_page_says_how_many_tries_are_left_and_when_to_ask_again(
+    client, newcomer, sms_outbox, django_capture_on_commit_callbacks
+):
+    person, card = newcomer
+    start(client, "register", person.qid, card.expires_on, django_capture_on_commit_callbacks)
+    code = last_code(sms_outbox)
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    content = enter_code(client, "register", wrong).content.decode()
+    assert "4 tries left" in content
+    assert "You can ask for a new code from" in content
+
+
+def test_qid_format_errors_are_shown_next_to_the_field(client):
+    response = client.post("/en/accounts/register/", {"qid": "12345", "card_expiry": ""})
+    form = response.context["form"]
+    assert form.errors["qid"] == ["A Qatar ID number has exactly 11 digits."]
+    assert "card_expiry" in form.errors
+
+
+@pytest.mark.parametrize(
+    ("password", "message_en", "message_ar"),
+    [
+        ("short1", "This password is too short", "كلمة المرور هذه قصيرة جدا"),
+        ("password123", "This password is too common", "كلمة المرور هذه شائعة جداً"),
+        (
+            "1234567890123",
+            "This password is entirely numeric",
+            "كلمة المرور هذه تتكون من أرقام فقط",
+        ),
+        ("x" * 129, "This password is too long", "كلمة المرور طويلة جدًا"),
+    ],
+)
+def test_weak_passwords_are_refused_in_both_languages(password, message_en, message_ar):
+    from django.contrib.auth.forms import SetPasswordForm
+
+    person = PersonFactory()
+    for language, message in (("en", message_en), ("ar", message_ar)):
+        with translation.override(language):
+            form = SetPasswordForm(person, {"new_password1": password, "new_password2": password})
+            assert not form.is_valid()
+            assert message in " ".join(form.errors["new_password2"]), form.errors
+
+
+def test_a_password_like_the_qid_is_refused():
+    from django.contrib.auth.forms import SetPasswordForm
+
+    person = PersonFactory()
+    password = f"{person.qid}a"
+    form = SetPasswordForm(person, {"new_password1": password, "new_password2": password})
+    assert not form.is_valid()
+
+
+def test_a_long_passphrase_without_symbols_is_accepted():
+    from django.contrib.auth.forms import SetPasswordForm
+
+    form = SetPasswordForm(
+        PersonFactory(), {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    )
+    assert form.is_valid(), form.errors
+
+
+def test_password_step_needs_a_verified_code(client):
+    response = client.get("/en/accounts/register/password/")
+    assert response["Location"] == "/en/accounts/register/"
+
+
+def test_passwords_are_stored_with_argon2id(newcomer):
+    person, _card = newcomer
+    person.set_password(NEW_PASSWORD)
+    assert person.password.startswith("argon2$argon2id$")
+
+
+def test_password_reset_ends_other_sessions_and_lifts_a_lock(
+    newcomer, sms_outbox, django_capture_on_commit_callbacks
+):
+    person = PersonFactory(preferred_language="en")
+    card = SmartCardFactory(person=person)
+    phone = Client()
+    phone.post("/en/accounts/sign-in/", {"username": person.qid, "password": DEFAULT_PASSWORD})
+    attacker = Client()
+    for _ in range(5):
+        attacker.post("/en/accounts/sign-in/", {"username": person.qid, "password": "nope" * 3})
+    assert qid_locked_until(person.qid) is not None
+
+    client = Client()
+    start(client, "reset", person.qid, card.expires_on, django_capture_on_commit_callbacks)
+    enter_code(client, "reset", last_code(sms_outbox))
+    with django_capture_on_commit_callbacks(execute=True):
+        choose_password(client, "reset", NEW_PASSWORD)
+
+    assert phone.get("/en/accounts/messages/").status_code == 302  # signed out
+    assert qid_locked_until(person.qid) is None
+    assert "password of your e-services account was changed" in sms_outbox[-1].body
+    assert Person.objects.get(pk=person.pk).check_password(NEW_PASSWORD)
+
+
+def test_password_reset_is_not_offered_to_a_person_without_an_account(
+    client, newcomer, sms_outbox, django_capture_on_commit_callbacks
+):
+    person, card = newcomer
+    start(client, "reset", person.qid, card.expires_on, django_capture_on_commit_callbacks)
+    assert sms_outbox == []
+
+
+def test_a_registration_code_does_not_work_for_password_reset(
+    newcomer, sms_outbox, django_capture_on_commit_callbacks
+):
+    person, card = newcomer
+    client = Client()
+    start(client, "register", person.qid, card.expires_on, django_capture_on_commit_callbacks)
+    code = last_code(sms_outbox)
+    session = client.session
+    state = session["identity_flow"]
+    state["flow"] = "reset"
+    session["identity_flow"] = state
+    session.save()
+    response = enter_code(client, "reset", code)
+    assert "The code is not correct" in response.content.decode()

@@ -1,0 +1,125 @@
+import datetime
+from urllib.parse import urlencode
+
+import pytest
+import time_machine
+from django.http import HttpResponse
+from django.test import RequestFactory
+from django.views import View
+
+from accounts.constants import OTPPurpose
+from accounts.stepup import StepUpRequiredMixin, stepup_is_valid
+from tests.accounts.conftest import last_code
+from tests.factories import PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+START = datetime.datetime(2026, 11, 1, 9, 0, tzinfo=datetime.UTC)
+
+
+@pytest.fixture
+def person(client):
+    person = PersonFactory(mobile="+97455123456", preferred_language="en")
+    client.force_login(person)
+    return person
+
+
+def stepup_url(scope="card:7", next_url="/en/"):
+    query = urlencode({"purpose": OTPPurpose.ESERVICES, "scope": scope, "next": next_url})
+    return f"/en/accounts/confirm/?{query}"
+
+
+def open_and_confirm(client, sms_outbox, capture, scope="card:7", next_url="/en/"):
+    with capture(execute=True):
+        page = client.get(stepup_url(scope, next_url))
+    assert page.status_code == 200
+    return client.post(stepup_url(scope, next_url), {"code": last_code(sms_outbox)})
+
+
+def test_code_page_sends_a_code_and_shows_the_masked_number(
+    client, person, sms_outbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        content = client.get(stepup_url()).content.decode()
+    assert "+974 •••• 3456" in content
+    assert "55123456" not in content
+    assert "5 tries left" in content
+    assert "You can ask for a new code from" in content
+    assert len(sms_outbox) == 1
+
+
+def test_reloading_the_code_page_does_not_send_another_code(
+    client, person, sms_outbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(stepup_url())
+        client.get(stepup_url())
+    assert len(sms_outbox) == 1
+
+
+def test_correct_code_confirms_the_step_and_returns_to_the_page(
+    client, person, sms_outbox, django_capture_on_commit_callbacks
+):
+    response = open_and_confirm(
+        client, sms_outbox, django_capture_on_commit_callbacks, next_url="/en/e-services/"
+    )
+    assert response["Location"] == "/en/e-services/"
+    request = RequestFactory().get("/")
+    request.session = client.session
+    assert stepup_is_valid(request, purpose=OTPPurpose.ESERVICES, scope="card:7")
+    assert not stepup_is_valid(request, purpose=OTPPurpose.ESERVICES, scope="card:8")
+    assert not stepup_is_valid(request, purpose=OTPPurpose.RESIDENCY_SUBMISSION, scope="card:7")
+
+
+def test_wrong_code_is_explained_next_to_the_field(
+    client, person, sms_outbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(stepup_url())
+    code = last_code(sms_outbox)
+    response = client.post(stepup_url(), {"code": f"{(int(code) + 1) % 1_000_000:06d}"})
+    content = response.content.decode()
+    assert "The code is not correct" in content
+    assert "4 tries left" in content
+    assert 'aria-describedby="id_code_helptext id_code_error"' in content
+
+
+def test_next_url_to_another_site_is_ignored(
+    client, person, sms_outbox, django_capture_on_commit_callbacks
+):
+    response = open_and_confirm(
+        client, sms_outbox, django_capture_on_commit_callbacks, next_url="https://evil.example/"
+    )
+    assert response["Location"] == "/en/"
+
+
+class Protected(StepUpRequiredMixin, View):
+    stepup_purpose = OTPPurpose.ESERVICES
+
+    def get_stepup_scope(self):
+        return f"card:{self.kwargs['card']}"
+
+    def get(self, request, card):
+        return HttpResponse("secret")
+
+
+def test_mixin_sends_people_without_a_fresh_confirmation_to_the_code_page(
+    client, person, sms_outbox, django_capture_on_commit_callbacks
+):
+    with time_machine.travel(START, tick=False) as clock:
+        open_and_confirm(client, sms_outbox, django_capture_on_commit_callbacks)
+        request = RequestFactory().get("/en/cards/7/")
+        request.user = person
+        request.session = client.session
+        assert Protected.as_view()(request, card=7).content == b"secret"
+        other_card = Protected.as_view()(request, card=8)
+        assert other_card.status_code == 302
+        assert other_card["Location"].startswith("/en/accounts/confirm/?purpose=eservices")
+        clock.shift(datetime.timedelta(minutes=10, seconds=1))
+        assert Protected.as_view()(request, card=7).status_code == 302
+
+
+def test_code_page_needs_a_signed_in_person(client):
+    response = client.get(stepup_url())
+    assert response.status_code == 302
+    assert response["Location"].startswith("/en/accounts/sign-in/")
