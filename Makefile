@@ -46,6 +46,8 @@ run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py residency_import_holidays
+	$(BIN)/python manage.py seed_residency_demo
 	@echo "Starting the task worker (text messages) and the web server; Ctrl-C stops both."
 	$(BIN)/python manage.py db_worker --interval 0.5 & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \

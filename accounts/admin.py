@@ -1,8 +1,36 @@
-from django.contrib import admin
+from axes.models import AccessAttempt, AccessLog
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
-from accounts.models import Person, ReferenceSequence, SmartCard, StatusChange
+from accounts import audit
+from accounts.lockout import qid_locked_until
+from accounts.models import (
+    Notification,
+    OTPEvent,
+    Person,
+    PersonDataAccess,
+    ReferenceSequence,
+    SmartCard,
+    StaffAction,
+    StatusChange,
+)
+from accounts.otp import OTPRefused
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why do you need to open personal records?"),
+        help_text=_("For example the support ticket number. Asked once per session."),
+        max_length=200,
+    )
 
 
 class SmartCardInline(admin.TabularInline):
@@ -12,13 +40,99 @@ class SmartCardInline(admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(UserAdmin):
+class PersonAdmin(SimpleHistoryAdmin, UserAdmin):
     list_display = ("qid", "name_en", "name_ar", "nationality", "data_verified", "is_staff")
     list_filter = ("data_verified", "is_staff", "is_active", "sex", "preferred_language")
     search_fields = ("qid", "name_en", "name_ar", "mobile")
     ordering = ("qid",)
-    readonly_fields = ("registered_at", "created_at", "last_login")
+    readonly_fields = ("registered_at", "created_at", "last_login", "has_photo")
     inlines = [SmartCardInline]
+    show_full_result_count = False
+    change_form_template = "admin/accounts/person/change_form.html"
+
+    @admin.display(boolean=True, description=_("approved photo on file"))
+    def has_photo(self, person):
+        return bool(person.photo)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/support/",
+                self.admin_site.admin_view(self.support_view),
+                name="accounts_person_support",
+            ),
+            path(
+                "reason/",
+                self.admin_site.admin_view(self.reason_view),
+                name="accounts_person_reason",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if audit.needs_reason(request.user) and not request.session.get(audit.REASON_SESSION_KEY):
+            return redirect(
+                f"{reverse('admin:accounts_person_reason')}?next={request.get_full_path()}"
+            )
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            audit.data_access_record(
+                staff=request.user,
+                person=Person.objects.get(pk=object_id),
+                what=lambda: gettext("Personal record"),
+                reason=request.session.get(audit.REASON_SESSION_KEY, ""),
+            )
+        return response
+
+    def reason_view(self, request):
+        form = ReasonForm(request.POST or None)
+        if form.is_valid():
+            request.session[audit.REASON_SESSION_KEY] = form.cleaned_data["reason"]
+            next_url = request.GET.get("next", "")
+            return redirect(next_url if next_url.startswith("/") else "admin:index")
+        context = {**self.admin_site.each_context(request), "form": form, "title": _("Reason")}
+        return TemplateResponse(request, "admin/accounts/person/reason.html", context)
+
+    def support_view(self, request, pk):
+        if not request.user.has_perm("accounts.support_account"):
+            raise PermissionDenied
+        person = get_object_or_404(Person, pk=pk)
+        if request.method == "POST":
+            self._support_action(request, person, request.POST.get("action"))
+            return redirect("admin:accounts_person_support", pk=pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Account support"),
+            "person": person,
+            "locked_until": qid_locked_until(person.qid),
+            "attempts": AccessAttempt.objects.filter(username=person.qid)[:20],
+            "logins": AccessLog.objects.filter(username=person.qid).order_by("-attempt_time")[:20],
+            "otp_events": OTPEvent.objects.filter(person=person)[:50],
+            "actions": StaffAction.objects.filter(person=person).select_related("staff")[:20],
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/accounts/person/support.html", context)
+
+    def _support_action(self, request, person, action):
+        handlers = {
+            "unlock": (audit.support_unlock, _("The sign-in lock was lifted.")),
+            "end_sessions": (audit.support_end_sessions, _("All sessions were ended.")),
+            "resend_registration_code": (
+                audit.support_resend_registration_code,
+                _("A registration code was sent."),
+            ),
+        }
+        if action not in handlers:
+            messages.error(request, _("Unknown action."))
+            return
+        handler, done = handlers[action]
+        try:
+            handler(staff=request.user, person=person)
+        except OTPRefused as refused:
+            messages.error(request, refused.messages[0])
+        else:
+            messages.success(request, done)
+
     fieldsets = (
         (None, {"fields": ("qid", "password")}),
         (
@@ -33,7 +147,7 @@ class PersonAdmin(UserAdmin):
                     "mobile",
                     "email",
                     "preferred_language",
-                    "photo",
+                    "has_photo",
                     "data_verified",
                     "data_reviewed_at",
                 )
@@ -66,7 +180,7 @@ class PersonAdmin(UserAdmin):
 
 
 @admin.register(SmartCard)
-class SmartCardAdmin(admin.ModelAdmin):
+class SmartCardAdmin(SimpleHistoryAdmin):
     list_display = ("number", "person", "kind", "status", "chip_status", "expires_on")
     list_filter = ("kind", "status", "chip_status")
     search_fields = ("number", "person__qid", "person__name_en", "person__name_ar")
@@ -106,3 +220,50 @@ class ReferenceSequenceAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OTPEvent)
+class OTPEventAdmin(ReadOnlyAdmin):
+    """Code events for support: never the codes themselves."""
+
+    list_display = ("created_at", "person", "purpose", "kind", "masked_number")
+    list_filter = ("kind", "purpose")
+    search_fields = ("person__qid",)
+    list_select_related = ("person",)
+    show_full_result_count = False
+
+    @admin.display(description=_("mobile number"))
+    def masked_number(self, event):
+        from accounts.validators import mask_mobile
+
+        return mask_mobile(event.number)
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "person", "template", "status", "attempts")
+    list_filter = ("status", "template", "sms")
+    search_fields = ("person__qid", "provider_id")
+    list_select_related = ("person",)
+    exclude = ("body", "number")
+    show_full_result_count = False
+
+
+@admin.register(PersonDataAccess)
+class PersonDataAccessAdmin(ReadOnlyAdmin):
+    list_display = ("at", "office", "staff", "person", "what", "reason")
+    list_filter = ("office",)
+    search_fields = ("person__qid", "staff__qid")
+    list_select_related = ("person", "staff")
+    show_full_result_count = False

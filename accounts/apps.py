@@ -1,7 +1,14 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("People and accounts")
+
+    def ready(self):
+        from accounts.roles import roles_sync_after_migrate
+
+        # After every app's permissions exist: connect once, run for the last app.
+        post_migrate.connect(roles_sync_after_migrate, dispatch_uid="accounts.roles_sync")

@@ -21,6 +21,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from django_otp.models import Device
+from simple_history.models import HistoricalRecords
 
 from accounts.constants import (
     CardKind,
@@ -125,6 +126,10 @@ class Person(AbstractBaseUser, PermissionsMixin):
     )
 
     objects = PersonManager()
+    history = HistoricalRecords(
+        excluded_fields=["password", "last_login", "session_generation"],
+        verbose_name=_("historical person"),
+    )
 
     USERNAME_FIELD = "qid"
     REQUIRED_FIELDS = ["name_ar", "name_en", "date_of_birth", "nationality"]
@@ -133,6 +138,13 @@ class Person(AbstractBaseUser, PermissionsMixin):
         verbose_name = _("person")
         verbose_name_plural = _("people")
         ordering = ["qid"]
+        permissions = [
+            (
+                "support_account",
+                _("Can unlock accounts, resend registration codes and end sessions"),
+            ),
+            ("import_register", _("Can import the population register")),
+        ]
 
     def __str__(self):
         return f"{self.qid} {self.display_name}"
@@ -204,6 +216,7 @@ class SmartCard(models.Model):
     chip_status = models.CharField(
         _("chip status"), max_length=12, choices=ChipStatus.choices, default=ChipStatus.INACTIVE
     )
+    history = HistoricalRecords(verbose_name=_("historical smart card"))
 
     class Meta:
         verbose_name = _("smart card")
@@ -302,6 +315,8 @@ class PortalRequest(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     history = GenericRelation(StatusChange)
+    # Every change to the row (who, when, which fields), beside the status history.
+    audit_trail = HistoricalRecords(inherit=True)
 
     class Meta:
         abstract = True
@@ -427,3 +442,56 @@ class SandboxSMS(models.Model):
 
     def __str__(self):
         return f"{self.to} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class PersonDataAccess(models.Model):
+    """A staff member opened a person's record or document (PRODUCT.md section 2, rule 8).
+
+    The person sees the office (the staff member's group) and the time, never
+    the staff member's name.
+    """
+
+    staff = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="+", verbose_name=_("staff member")
+    )
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.CASCADE,
+        related_name="data_accesses",
+        verbose_name=_("person whose data was viewed"),
+    )
+    office = models.CharField(_("office"), max_length=80)
+    what = models.CharField(_("what was viewed"), max_length=120)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("personal data view")
+        verbose_name_plural = _("personal data views")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["person", "-at"])]
+
+    def __str__(self):
+        return f"{self.office}: {self.what} ({self.at:%Y-%m-%d %H:%M})"
+
+
+class StaffAction(models.Model):
+    """An account-support action taken by staff, for audit."""
+
+    staff = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="+", verbose_name=_("staff member")
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="staff_actions", verbose_name=_("person")
+    )
+    action = models.CharField(_("action"), max_length=40)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("staff action")
+        verbose_name_plural = _("staff actions")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.action} {self.person_id}"

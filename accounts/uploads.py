@@ -3,7 +3,10 @@
 A file is judged by its bytes, never by its name or the browser's content
 type. Images are opened and verified with Pillow, then re-encoded from pixels
 so nothing but the picture survives (EXIF, GPS, comments, embedded profiles).
-PDFs must start with ``%PDF-``.
+PDFs must start with ``%PDF-``, parse as a PDF with at least one page (pypdf),
+and carry no active content (JavaScript, launch actions, embedded files) and
+no markup another program would run: a file that is both a PDF and an HTML
+page or script (a polyglot) is refused.
 """
 
 import io
@@ -14,6 +17,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 JPEG, PNG, PDF = "jpeg", "png", "pdf"
@@ -88,8 +93,69 @@ def upload_clean(
             params={"kinds": _kinds_label(kinds)},
         )
     if kind == PDF:
-        return CleanUpload(kind=PDF, content=data)
+        return _clean_pdf(data)
     return _clean_image(data, kind, min_side)
+
+
+# Markup that would make the same bytes an HTML page or a script for a browser.
+_MARKUP = (b"<script", b"<html", b"<svg", b"<!doctype", b"<iframe", b"<?php", b"<body")
+_ACTIONS_THAT_RUN = {"/JavaScript", "/Launch", "/ImportData", "/SubmitForm"}
+
+
+def _pdf_is_active(reader: PdfReader) -> bool:
+    """JavaScript, launch actions, embedded files or XFA forms anywhere a reader looks."""
+
+    def runs(action) -> bool:
+        action = action.get_object() if action is not None else None
+        return bool(action) and hasattr(action, "get") and action.get("/S") in _ACTIONS_THAT_RUN
+
+    root = reader.trailer["/Root"].get_object()
+    names = root.get("/Names")
+    names = names.get_object() if names is not None else {}
+    form = root.get("/AcroForm")
+    if (
+        runs(root.get("/OpenAction"))
+        or "/AA" in root
+        or "/JavaScript" in names
+        or "/EmbeddedFiles" in names
+        or (form is not None and "/XFA" in form.get_object())
+    ):
+        return True
+    for page in reader.pages:
+        if "/AA" in page:
+            return True
+        for annotation in page.get("/Annots") or []:
+            annotation = annotation.get_object()
+            if runs(annotation.get("/A")) or "/AA" in annotation:
+                return True
+    return False
+
+
+def _clean_pdf(data: bytes) -> CleanUpload:
+    end = data.rfind(b"%%EOF")
+    trailing = data[end + 5 :].strip() if end != -1 else b""
+    if trailing or any(tag in data[:1024].lower() for tag in _MARKUP):
+        raise ValidationError(
+            _("This PDF contains active content or markup. Upload a plain scanned document."),
+            code="pdf_unsafe",
+        )
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        pages = len(reader.pages)
+        active = pages > 0 and _pdf_is_active(reader)
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError, RecursionError):
+        pages, active = 0, False
+    if pages < 1:
+        raise ValidationError(
+            _("The PDF could not be read. Upload a PDF with at least one page."),
+            code="pdf_unreadable",
+        )
+    if active:
+        raise ValidationError(
+            _("This PDF contains active content or markup. Upload a plain scanned document."),
+            code="pdf_unsafe",
+        )
+    return CleanUpload(kind=PDF, content=data)
 
 
 def _clean_image(data: bytes, kind: str, min_side: int) -> CleanUpload:

@@ -21,7 +21,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from twilio.request_validator import RequestValidator
 
-from accounts import identity, lockout, selectors
+from accounts import audit, identity, lockout, selectors
 from accounts.constants import OTPPurpose
 from accounts.forms import CodeForm, IdentityStartForm, SignInForm
 from accounts.middleware import session_start, session_touch
@@ -340,7 +340,11 @@ def inbox(request):
 
 @login_required
 def security(request):
-    return render(request, "accounts/security.html")
+    return render(
+        request,
+        "accounts/security.html",
+        {"data_accesses": audit.data_access_list(person=request.user)},
+    )
 
 
 @never_cache

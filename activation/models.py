@@ -1,8 +1,25 @@
-"""E-services that can be activated on a smart ID card (PRODUCT.md sections 1 and 2)."""
+"""E-services on the smart ID card and the requests around them (PRODUCT.md sections 1, 2, 5).
+
+Every citizen action is a ``PortalRequest`` with a human reference and a
+status history. The requests that staff decide (chip activation, data
+correction, personal photo) carry a custom ``decide_*`` permission; only
+the service functions in ``activation.services`` move their status.
+
+The database guards the invariants the services check: a service is active
+at most once on a card, a card has at most one open chip request, a person at
+most one open photo request, and an idempotency key creates one request only.
+"""
 
 from django.db import models
+from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
+
+from accounts.models import PortalRequest, SmartCard, private_storage, random_upload_name
+from accounts.validators import mask_mobile, mobile_validator
+from activation.constants import ReviewStatus, ServiceRequestStatus
 
 
 class EService(models.Model):
@@ -26,6 +43,8 @@ class EService(models.Model):
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
+    audit_trail = HistoricalRecords()
+
     class Meta:
         verbose_name = _("e-service")
         verbose_name_plural = _("e-services")
@@ -41,3 +60,270 @@ class EService(models.Model):
     @property
     def description(self) -> str:
         return self.description_en if translation.get_language() == "en" else self.description_ar
+
+
+def _status_field(choices):
+    return models.CharField(
+        _("status"),
+        max_length=16,
+        choices=choices,
+        editable=False,
+        help_text=_("Changed only by the request's workflow, never edited by hand."),
+    )
+
+
+class CardServiceRequest(PortalRequest):
+    """What activation and deactivation share: a card, the services, an idempotency key.
+
+    The key is generated when the review page is shown. Submitting the same
+    page twice (double click, back button, retry) finds the request the key
+    already made instead of making another.
+    """
+
+    INITIAL_STATUS = ServiceRequestStatus.SUBMITTED
+    TRANSITIONS = {ServiceRequestStatus.SUBMITTED: {ServiceRequestStatus.COMPLETED}}
+
+    status = _status_field(ServiceRequestStatus.choices)
+    card = models.ForeignKey(
+        SmartCard,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("smart card"),
+        help_text=_("The card the services are changed on."),
+    )
+    services = models.ManyToManyField(
+        EService,
+        related_name="+",
+        verbose_name=_("e-services"),
+        help_text=_("The services the person selected."),
+    )
+    idempotency_key = models.UUIDField(
+        _("idempotency key"),
+        unique=True,
+        editable=False,
+        help_text=_(
+            "Generated with the review page; the same page submitted twice is one request."
+        ),
+    )
+
+    class Meta(PortalRequest.Meta):
+        abstract = True
+
+
+class ActivationRequest(CardServiceRequest):
+    """The person activated e-services on a card (``ACT-YYYY-NNNNNN``)."""
+
+    REFERENCE_PREFIX = "ACT"
+
+    class Meta(CardServiceRequest.Meta):
+        verbose_name = _("activation request")
+        verbose_name_plural = _("activation requests")
+
+
+class DeactivationRequest(CardServiceRequest):
+    """The person deactivated e-services on a card (``DEA-YYYY-NNNNNN``)."""
+
+    REFERENCE_PREFIX = "DEA"
+
+    class Meta(CardServiceRequest.Meta):
+        verbose_name = _("deactivation request")
+        verbose_name_plural = _("deactivation requests")
+
+
+class CardService(models.Model):
+    """One e-service active on one card, from its activation until its deactivation.
+
+    Rows are never deleted: a deactivated row stays as the record of when the
+    service was on. The partial unique constraint is the last line of defence
+    against two tabs activating the same service at once.
+    """
+
+    card = models.ForeignKey(
+        SmartCard, on_delete=models.PROTECT, related_name="eservices", verbose_name=_("smart card")
+    )
+    service = models.ForeignKey(
+        EService,
+        on_delete=models.PROTECT,
+        related_name="card_services",
+        verbose_name=_("e-service"),
+    )
+    activation = models.ForeignKey(
+        ActivationRequest,
+        on_delete=models.PROTECT,
+        related_name="card_services",
+        verbose_name=_("activation request"),
+        help_text=_("The request that turned the service on."),
+    )
+    activated_at = models.DateTimeField(_("activated at"))
+    deactivation = models.ForeignKey(
+        DeactivationRequest,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="card_services",
+        verbose_name=_("deactivation request"),
+        help_text=_("Empty while the service is active."),
+    )
+    deactivated_at = models.DateTimeField(
+        _("deactivated at"),
+        null=True,
+        blank=True,
+        help_text=_("Empty while the service is active."),
+    )
+
+    audit_trail = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("e-service on a card")
+        verbose_name_plural = _("e-services on cards")
+        ordering = ["card", "service__position", "-activated_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["card", "service"],
+                condition=Q(deactivated_at__isnull=True),
+                name="one_active_service_per_card",
+                violation_error_message=_("This service is already active on this card."),
+            ),
+            models.CheckConstraint(
+                condition=Q(deactivated_at__isnull=True, deactivation__isnull=True)
+                | Q(deactivated_at__isnull=False, deactivation__isnull=False),
+                name="deactivation_has_request_and_time",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.card} · {self.service}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.deactivated_at is None
+
+
+class ReviewedRequest(PortalRequest):
+    """A request staff approve or reject; the reason goes into the status history note."""
+
+    INITIAL_STATUS = ReviewStatus.SUBMITTED
+    TRANSITIONS = {ReviewStatus.SUBMITTED: {ReviewStatus.APPROVED, ReviewStatus.REJECTED}}
+
+    status = _status_field(ReviewStatus.choices)
+
+    class Meta(PortalRequest.Meta):
+        abstract = True
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == ReviewStatus.SUBMITTED
+
+
+class ChipRequest(ReviewedRequest):
+    """Activate the electronic chip of a card (``CHIP-YYYY-NNNNNN``); staff decide."""
+
+    REFERENCE_PREFIX = "CHIP"
+
+    card = models.ForeignKey(
+        SmartCard,
+        on_delete=models.PROTECT,
+        related_name="chip_requests",
+        verbose_name=_("smart card"),
+        help_text=_("The card whose chip should be activated."),
+    )
+
+    class Meta(ReviewedRequest.Meta):
+        verbose_name = _("chip activation request")
+        verbose_name_plural = _("chip activation requests")
+        permissions = [("decide_chiprequest", _("Can approve or reject chip activation requests"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["card"],
+                condition=Q(status=ReviewStatus.SUBMITTED),
+                name="one_open_chip_request_per_card",
+                violation_error_message=_("A chip activation request for this card is open."),
+            )
+        ]
+
+
+class CorrectionRequest(ReviewedRequest):
+    """A change to register data the person asked for (``COR-YYYY-NNNNNN``).
+
+    Nothing reaches the register until staff approve, except a mobile change
+    confirmed by codes sent to both the old and the new number.
+    """
+
+    REFERENCE_PREFIX = "COR"
+
+    name_ar = models.CharField(
+        _("name in Arabic"), max_length=200, blank=True, help_text=_("Empty when unchanged.")
+    )
+    name_en = models.CharField(
+        _("name in English"), max_length=200, blank=True, help_text=_("Empty when unchanged.")
+    )
+    date_of_birth = models.DateField(
+        _("date of birth"), null=True, blank=True, help_text=_("Empty when unchanged.")
+    )
+    nationality = CountryField(_("nationality"), blank=True, help_text=_("Empty when unchanged."))
+    mobile = models.CharField(
+        _("new mobile number"),
+        max_length=12,
+        blank=True,
+        validators=[mobile_validator],
+        help_text=_("Confirmed with a code sent to this number. Empty when unchanged."),
+    )
+    old_mobile_confirmed = models.BooleanField(
+        _("old number confirmed"),
+        default=False,
+        help_text=_("A code sent to the old number was entered; otherwise staff check identity."),
+    )
+    details = models.TextField(
+        _("explanation"),
+        blank=True,
+        help_text=_("What is wrong and which document shows the right data."),
+    )
+
+    class Meta(ReviewedRequest.Meta):
+        verbose_name = _("data correction request")
+        verbose_name_plural = _("data correction requests")
+        permissions = [
+            ("decide_correctionrequest", _("Can approve or reject data correction requests"))
+        ]
+
+    @property
+    def masked_mobile(self) -> str:
+        return mask_mobile(self.mobile)
+
+    @property
+    def changes(self) -> dict[str, object]:
+        """The register fields this request would change, with their new values."""
+        fields = ("name_ar", "name_en", "date_of_birth", "nationality", "mobile")
+        return {name: getattr(self, name) for name in fields if getattr(self, name)}
+
+
+class PhotoRequest(ReviewedRequest):
+    """A personal photo waiting for staff review (``PHO-YYYY-NNNNNN``).
+
+    The file was checked and re-encoded by ``accounts.uploads.upload_clean``;
+    it is stored under a random name outside every URL space.
+    """
+
+    REFERENCE_PREFIX = "PHO"
+
+    photo = models.FileField(
+        _("photo"),
+        storage=private_storage,
+        upload_to=random_upload_name,
+        help_text=_("JPEG or PNG, at least 600×600 pixels, re-encoded without metadata."),
+    )
+    width = models.PositiveIntegerField(_("width in pixels"))
+    height = models.PositiveIntegerField(_("height in pixels"))
+
+    class Meta(ReviewedRequest.Meta):
+        verbose_name = _("personal photo request")
+        verbose_name_plural = _("personal photo requests")
+        permissions = [("decide_photorequest", _("Can approve or reject personal photos"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(status=ReviewStatus.SUBMITTED),
+                name="one_open_photo_request_per_person",
+                violation_error_message=_("A photo of this person is waiting for review."),
+            )
+        ]

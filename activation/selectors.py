@@ -1,7 +1,207 @@
-"""Reads of the e-service catalogue."""
+"""Reads of the activation app: the catalogue per card and the person's request history.
 
-from activation.models import EService
+Every selector that takes a ``person`` only returns that person's rows, which
+is how the pages keep rule 8 (confidentiality) without re-checking it each time.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.core.paginator import Page, Paginator
+from django.db.models import CharField, QuerySet, Value
+
+from accounts.audit import data_access_list
+from accounts.models import Person, SmartCard, StatusChange
+from activation.constants import RequestKind, ReviewStatus, ServiceRequestStatus, ServiceState
+from activation.eligibility import Failure, eligibility_failures
+from activation.models import (
+    ActivationRequest,
+    CardService,
+    ChipRequest,
+    CorrectionRequest,
+    DeactivationRequest,
+    EService,
+    PhotoRequest,
+)
+
+HISTORY_PAGE_SIZE = 10
 
 
 def eservice_list_offered():
     return list(EService.objects.filter(is_active=True))
+
+
+def card_queryset_for_person(person: Person) -> QuerySet[SmartCard]:
+    return SmartCard.objects.filter(person=person)
+
+
+def card_list_for_person(person: Person) -> list[SmartCard]:
+    return list(card_queryset_for_person(person).order_by("status", "kind", "-expires_on"))
+
+
+def card_service_active_list(card: SmartCard) -> list[CardService]:
+    return list(
+        CardService.objects.filter(card=card, deactivated_at__isnull=True)
+        .select_related("service")
+        .order_by("service__position", "service__code")
+    )
+
+
+def card_service_active_get(*, card: SmartCard, code: str) -> CardService | None:
+    return (
+        CardService.objects.filter(card=card, service__code=code, deactivated_at__isnull=True)
+        .select_related("service")
+        .first()
+    )
+
+
+@dataclass
+class CatalogueEntry:
+    service: EService
+    state: str
+    failures: list[Failure] = field(default_factory=list)
+
+    @property
+    def is_active(self) -> bool:
+        return self.state == ServiceState.ACTIVE
+
+    @property
+    def is_available(self) -> bool:
+        return self.state == ServiceState.AVAILABLE
+
+    @property
+    def state_label(self) -> str:
+        return ServiceState(self.state).label
+
+
+def catalogue_for_card(
+    *,
+    person: Person,
+    card: SmartCard,
+    today: datetime.date | None = None,
+    now: datetime.datetime | None = None,
+) -> list[CatalogueEntry]:
+    """Each offered service with its state on ``card``: active, available or not eligible."""
+    active_ids = {row.service_id for row in card_service_active_list(card)}
+    entries = []
+    for service in eservice_list_offered():
+        if service.pk in active_ids:
+            entries.append(CatalogueEntry(service, ServiceState.ACTIVE))
+            continue
+        failures = eligibility_failures(
+            person=person, card=card, service=service, today=today, now=now
+        )
+        state = ServiceState.NOT_ELIGIBLE if failures else ServiceState.AVAILABLE
+        entries.append(CatalogueEntry(service, state, failures))
+    return entries
+
+
+def chip_request_open_for_card(card: SmartCard) -> ChipRequest | None:
+    return ChipRequest.objects.filter(card=card, status=ReviewStatus.SUBMITTED).first()
+
+
+@dataclass
+class CardOverview:
+    card: SmartCard
+    open_chip_request: ChipRequest | None
+
+
+def card_overview_list(person: Person) -> list[CardOverview]:
+    """The person's cards, each with its open chip request if any (two queries)."""
+    cards = card_list_for_person(person)
+    open_requests = ChipRequest.objects.filter(card__in=cards, status=ReviewStatus.SUBMITTED)
+    by_card = {request.card_id: request for request in open_requests}
+    return [CardOverview(card, by_card.get(card.pk)) for card in cards]
+
+
+def profile_context(person: Person) -> dict:
+    """What the profile page shows: register data, cards and open requests."""
+    return {
+        "person": person,
+        "cards": card_list_for_person(person),
+        "open_photo_request": photo_request_open_for_person(person),
+        "open_corrections": list(
+            CorrectionRequest.objects.filter(person=person, status=ReviewStatus.SUBMITTED)
+        ),
+        "data_accesses": data_access_list(person=person),
+    }
+
+
+def photo_request_open_for_person(person: Person) -> PhotoRequest | None:
+    return PhotoRequest.objects.filter(person=person, status=ReviewStatus.SUBMITTED).first()
+
+
+def activation_request_for_person(*, person: Person, reference: str):
+    """An activation or deactivation request of ``person`` by reference, or ``None``."""
+    for model in (ActivationRequest, DeactivationRequest):
+        found = (
+            model.objects.filter(person=person, reference=reference)
+            .select_related("card")
+            .prefetch_related("services")
+            .first()
+        )
+        if found:
+            return found
+    return None
+
+
+HISTORY_SOURCES = [
+    (ActivationRequest, RequestKind.ACTIVATION, ServiceRequestStatus),
+    (DeactivationRequest, RequestKind.DEACTIVATION, ServiceRequestStatus),
+    (ChipRequest, RequestKind.CHIP, ReviewStatus),
+    (CorrectionRequest, RequestKind.CORRECTION, ReviewStatus),
+    (PhotoRequest, RequestKind.PHOTO, ReviewStatus),
+]
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    created_at: datetime.datetime
+    to_label: str
+    note: str
+
+
+@dataclass
+class HistoryRow:
+    reference: str
+    kind: str
+    status: str
+    created_at: datetime.datetime
+    changes: list[HistoryLine] = field(default_factory=list)
+
+    @property
+    def kind_label(self) -> str:
+        return RequestKind(self.kind).label
+
+    @property
+    def status_label(self) -> str:
+        return _status_label(self.kind, self.status)
+
+
+def _status_label(kind: str, status: str) -> str:
+    choices = {k: c for _, k, c in HISTORY_SOURCES}[kind]
+    return dict(choices.choices).get(status, status)
+
+
+def request_history_page(*, person: Person, page_number=1) -> tuple[Page, list[HistoryRow]]:
+    """One page of every request of ``person``, newest first, with its status history.
+
+    Three queries whatever the page size: the count, the page (one UNION of
+    the five request tables) and the history lines of the page's references.
+    """
+    parts = [
+        model.objects.filter(person=person)
+        .order_by()
+        .annotate(kind=Value(kind, output_field=CharField()))
+        .values_list("reference", "kind", "status", "created_at")
+        for model, kind, _choices in HISTORY_SOURCES
+    ]
+    union = parts[0].union(*parts[1:], all=True).order_by("-created_at", "-reference")
+    page = Paginator(union, HISTORY_PAGE_SIZE).get_page(page_number)
+    rows = [HistoryRow(*values) for values in page.object_list]
+    by_reference = {row.reference: row for row in rows}
+    for change in StatusChange.objects.filter(reference__in=by_reference):
+        row = by_reference[change.reference]
+        label = _status_label(row.kind, change.to_status)
+        row.changes.append(HistoryLine(change.created_at, label, change.note))
+    return page, rows

@@ -49,7 +49,7 @@ TWILIO_API_BASE_URL = env.str("TWILIO_API_BASE_URL", default="")
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "moi_portal.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_countries",
     "django_otp",
+    "simple_history",
     "axes",
     "django_tasks",
     "django_tasks_db",
@@ -77,6 +78,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "accounts.middleware.SessionTimeoutMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes requires.
     "axes.middleware.AxesMiddleware",
 ]
@@ -142,6 +144,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "ar"
 LANGUAGES = [("ar", _("Arabic")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["moi_portal.formats"]
 TIME_ZONE = "Asia/Qatar"
 USE_I18N = True
 USE_TZ = True

@@ -1,1 +1,390 @@
-"""Permanent residency applications (PRODUCT.md section 6); built in a later issue."""
+"""Permanent residency applications, documents and appointments (PRODUCT.md section 6).
+
+An ``Application`` (``PR-YYYY-NNNNNN``) moves only along its ``TRANSITIONS``
+table, applied by ``accounts.services.request_transition`` from the services
+in ``residency.services``. The database guards what the services check: at
+most one open application per person, one current document of each kind per
+application, and never more bookings on a slot than its capacity.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from accounts.models import PortalRequest, private_storage, random_upload_name
+from residency.constants import (
+    CLOSED_STATUSES,
+    REQUIRED_RESIDENCE_YEARS,
+    ApplicationStatus,
+    Basis,
+    DocumentKind,
+    required_documents,
+)
+
+S = ApplicationStatus
+
+
+def _localised(obj, field: str) -> str:
+    suffix = "en" if translation.get_language() == "en" else "ar"
+    return getattr(obj, f"{field}_{suffix}") or getattr(obj, f"{field}_en")
+
+
+class PublicHoliday(models.Model):
+    """A Qatari public holiday: no decision clock runs and no centre opens on it."""
+
+    date = models.DateField(_("date"), unique=True, help_text=_("The day the offices are closed."))
+    name_ar = models.CharField(_("name in Arabic"), max_length=120)
+    name_en = models.CharField(_("name in English"), max_length=120)
+
+    audit_trail = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("public holiday")
+        verbose_name_plural = _("public holidays")
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.name}"
+
+    @property
+    def name(self) -> str:
+        return _localised(self, "name")
+
+
+class ServiceCentre(models.Model):
+    """An MOI service centre where permanent residency cards are collected."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name_ar = models.CharField(_("name in Arabic"), max_length=120)
+    name_en = models.CharField(_("name in English"), max_length=120)
+    address_ar = models.CharField(_("address in Arabic"), max_length=250)
+    address_en = models.CharField(_("address in English"), max_length=250)
+    opens_at = models.TimeField(
+        _("opens at"), default=datetime.time(7, 0), help_text=_("Sunday to Thursday.")
+    )
+    closes_at = models.TimeField(
+        _("closes at"),
+        default=datetime.time(14, 0),
+        help_text=_("The last appointment ends at this time."),
+    )
+    slot_minutes = models.PositiveSmallIntegerField(
+        _("slot length in minutes"), default=20, help_text=_("Length of one appointment.")
+    )
+    capacity_per_slot = models.PositiveSmallIntegerField(
+        _("capacity per slot"),
+        default=4,
+        help_text=_("How many people the centre serves in one slot."),
+    )
+    is_active = models.BooleanField(
+        _("open for appointments"),
+        default=True,
+        help_text=_("Applicants can choose it and appointments are booked there."),
+    )
+
+    audit_trail = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("service centre")
+        verbose_name_plural = _("service centres")
+        ordering = ["name_en"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=F("opens_at")),
+                name="centre_closes_after_opening",
+                violation_error_message=_("A centre must close after it opens."),
+            ),
+            models.CheckConstraint(
+                condition=Q(slot_minutes__gte=5) & Q(capacity_per_slot__gte=1),
+                name="centre_slot_length_and_capacity_positive",
+                violation_error_message=_(
+                    "Slots last at least 5 minutes and serve at least one person."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return _localised(self, "name")
+
+    @property
+    def address(self) -> str:
+        return _localised(self, "address")
+
+
+class AppointmentSlot(models.Model):
+    """One appointment time at a centre; ``booked`` never exceeds ``capacity``."""
+
+    centre = models.ForeignKey(
+        ServiceCentre,
+        on_delete=models.CASCADE,
+        related_name="slots",
+        verbose_name=_("service centre"),
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    capacity = models.PositiveSmallIntegerField(
+        _("capacity"), help_text=_("Copied from the centre when the slot is created.")
+    )
+    booked = models.PositiveSmallIntegerField(
+        _("booked"), default=0, help_text=_("Appointments currently in this slot.")
+    )
+
+    class Meta:
+        verbose_name = _("appointment slot")
+        verbose_name_plural = _("appointment slots")
+        ordering = ["starts_at", "centre"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["centre", "starts_at"], name="one_slot_per_centre_time"
+            ),
+            models.CheckConstraint(
+                condition=Q(booked__lte=F("capacity")),
+                name="slot_never_over_capacity",
+                violation_error_message=_("This slot is full."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.centre} {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
+
+    @property
+    def free(self) -> int:
+        return self.capacity - self.booked
+
+
+class Application(PortalRequest):
+    """An application for a permanent residency card (``PR-YYYY-NNNNNN``)."""
+
+    REFERENCE_PREFIX = "PR"
+    INITIAL_STATUS = S.DRAFT
+    TRANSITIONS = {
+        S.DRAFT: {S.SUBMITTED, S.WITHDRAWN},
+        S.SUBMITTED: {S.UNDER_REVIEW, S.WITHDRAWN},
+        S.UNDER_REVIEW: {S.APPROVED, S.REJECTED, S.MORE_INFO_REQUESTED, S.WITHDRAWN},
+        S.MORE_INFO_REQUESTED: {S.RESUBMITTED, S.WITHDRAWN},
+        S.RESUBMITTED: {S.UNDER_REVIEW, S.WITHDRAWN},
+        S.APPROVED: {S.APPOINTMENT_BOOKED},
+        # Rescheduling and a clerk's rebooking after a no-show are recorded moves too.
+        S.APPOINTMENT_BOOKED: {S.APPOINTMENT_BOOKED, S.CARD_ISSUED},
+    }
+
+    status = models.CharField(
+        _("status"),
+        max_length=24,
+        choices=ApplicationStatus.choices,
+        editable=False,
+        help_text=_("Changed only by the application's workflow, never edited by hand."),
+    )
+    basis = models.CharField(
+        _("basis"),
+        max_length=32,
+        choices=Basis.choices,
+        blank=True,
+        help_text=_("The ground of Law No. 10 of 2018 the application relies on."),
+    )
+    days_abroad = models.JSONField(
+        _("days outside Qatar per year"),
+        default=dict,
+        blank=True,
+        help_text=_("Declared by the applicant for each year of the residence period."),
+    )
+    employer = models.CharField(
+        _("employer or sponsor"),
+        max_length=200,
+        blank=True,
+        help_text=_("Who employs or supports the applicant."),
+    )
+    occupation = models.CharField(
+        _("occupation"), max_length=120, blank=True, help_text=_("The applicant's job title.")
+    )
+    monthly_income = models.DecimalField(
+        _("monthly income (QAR)"),
+        max_digits=10,
+        decimal_places=0,
+        validators=[MinValueValidator(0)],
+        null=True,
+        blank=True,
+        help_text=_("Gross monthly income in Qatari riyals."),
+    )
+    preferred_centre = models.ForeignKey(
+        ServiceCentre,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("preferred service centre"),
+        help_text=_("Where the applicant wants to collect the card."),
+    )
+    declared_at = models.DateTimeField(
+        _("declaration made at"),
+        null=True,
+        blank=True,
+        help_text=_("When the applicant confirmed the declaration."),
+    )
+    submitted_at = models.DateTimeField(
+        _("submitted at"),
+        null=True,
+        blank=True,
+        help_text=_("First submission; the decision clock restarts on resubmission."),
+    )
+    clock_started_on = models.DateField(
+        _("decision clock started on"),
+        null=True,
+        blank=True,
+        help_text=_("The day of the latest submission or resubmission."),
+    )
+    decision_due_on = models.DateField(
+        _("decision due on"),
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_("Five working days after the latest submission or resubmission."),
+    )
+    decided_at = models.DateTimeField(
+        _("decided at"),
+        null=True,
+        blank=True,
+        help_text=_("When a reviewer approved or rejected the application."),
+    )
+
+    class Meta(PortalRequest.Meta):
+        verbose_name = _("permanent residency application")
+        verbose_name_plural = _("permanent residency applications")
+        permissions = [
+            ("review_application", _("Can review permanent residency applications")),
+            ("record_collection", _("Can record the collection of permanent residency cards")),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=~Q(status__in=CLOSED_STATUSES),
+                name="one_open_residency_application_per_person",
+                violation_error_message=_("This person already has an open application."),
+            ),
+        ]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in CLOSED_STATUSES
+
+    @property
+    def needs_residence_history(self) -> bool:
+        return self.basis in REQUIRED_RESIDENCE_YEARS
+
+    @property
+    def required_document_kinds(self) -> tuple[str, ...]:
+        return required_documents(self.basis)
+
+
+class Document(models.Model):
+    """One version of a document attached to an application.
+
+    A replacement adds a version and keeps the earlier ones, so a reviewer can
+    see what was sent before a request for more information.
+    """
+
+    application = models.ForeignKey(
+        Application,
+        on_delete=models.CASCADE,
+        related_name="documents",
+        verbose_name=_("application"),
+    )
+    kind = models.CharField(_("document"), max_length=32, choices=DocumentKind.choices)
+    version = models.PositiveSmallIntegerField(
+        _("version"), help_text=_("1 for the first upload, then one more for each replacement.")
+    )
+    is_current = models.BooleanField(
+        _("current"), default=True, help_text=_("The latest version of this document.")
+    )
+    file = models.FileField(
+        _("file"),
+        storage=private_storage,
+        upload_to=random_upload_name,
+        help_text=_("Checked and cleaned on upload; stored outside every public URL."),
+    )
+    content_type = models.CharField(_("content type"), max_length=40)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"))
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["application", "kind", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "kind", "version"], name="one_document_version_per_kind"
+            ),
+            models.UniqueConstraint(
+                fields=["application", "kind"],
+                condition=Q(is_current=True),
+                name="one_current_document_per_kind",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.application} {self.get_kind_display()} v{self.version}"
+
+    @property
+    def download_name(self) -> str:
+        extension = {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}
+        suffix = extension.get(self.content_type, "")
+        return f"{self.application.reference}-{self.kind}-v{self.version}{suffix}"
+
+
+class Appointment(models.Model):
+    """The card collection appointment of an approved application."""
+
+    application = models.OneToOneField(
+        Application,
+        on_delete=models.CASCADE,
+        related_name="appointment",
+        verbose_name=_("application"),
+    )
+    slot = models.ForeignKey(
+        AppointmentSlot,
+        on_delete=models.PROTECT,
+        related_name="appointments",
+        verbose_name=_("slot"),
+    )
+    reschedules = models.PositiveSmallIntegerField(
+        _("reschedules by the applicant"),
+        default=0,
+        help_text=_("The applicant may reschedule twice."),
+    )
+    reminder_sent_for = models.DateTimeField(
+        _("reminder sent for"),
+        null=True,
+        blank=True,
+        help_text=_("The start time of the slot the last reminder was about."),
+    )
+    collected_at = models.DateTimeField(
+        _("card collected at"),
+        null=True,
+        blank=True,
+        help_text=_("Recorded by the service-centre clerk."),
+    )
+
+    audit_trail = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("appointment")
+        verbose_name_plural = _("appointments")
+        ordering = ["slot__starts_at"]
+
+    def __str__(self):
+        return f"{self.application} {self.slot}"

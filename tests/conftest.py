@@ -10,14 +10,21 @@ def _fresh_cache():
     """Throttles and lockouts live in the shared cache; each test starts clean.
 
     The database cache (the local default) is rolled back with each test's
-    transaction; Redis (CI and production) is cleared here.
+    transaction; in Redis (CI and production) this test worker's keys are
+    deleted, leaving other workers' keys alone.
     """
     if "DatabaseCache" in settings.CACHES["default"]["BACKEND"]:
         yield
         return
-    cache.clear()
+    _clear_own_keys()
     yield
-    cache.clear()
+    _clear_own_keys()
+
+
+def _clear_own_keys():
+    client = cache._cache.get_client(write=True)
+    for key in client.scan_iter(f"{cache.key_prefix}:*"):
+        client.delete(key)
 
 
 @pytest.fixture
@@ -29,3 +36,12 @@ def eservice_catalogue(django_db_blocker):
     catalogue = importlib.import_module("activation.migrations.0002_eservice_catalogue")
     with django_db_blocker.unblock():
         catalogue.add_catalogue(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_content_types():
+    """A transactional test's flush recreates content types under new ids; the
+    in-process cache must not hand out the old ones."""
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()

@@ -50,10 +50,40 @@ def test_png_keeps_its_transparency():
     assert Image.open(io.BytesIO(clean.content)).mode == "RGBA"
 
 
-def test_pdf_is_accepted_when_it_starts_with_the_pdf_signature():
-    content = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+def pdf(pages: int = 1) -> bytes:
+    buffer = io.BytesIO()
+    images = [Image.new("RGB", (595, 842), "white") for _ in range(pages)]
+    images[0].save(buffer, format="PDF", save_all=True, append_images=images[1:])
+    return buffer.getvalue()
+
+
+def test_a_real_pdf_is_accepted_as_it_is():
+    content = pdf(pages=2)
     clean = upload_clean(upload(content, "letter.pdf", "application/pdf"))
     assert clean.kind == "pdf" and clean.content == content and clean.extension == ".pdf"
+
+
+@pytest.mark.parametrize(
+    ("content", "code"),
+    [
+        (b"%PDF-1.4\n<html><script>alert(document.cookie)</script></html>", "pdf_unsafe"),
+        (pdf() + b"<!DOCTYPE html><body onload=alert(1)>", "pdf_unsafe"),
+        (
+            pdf().replace(b"/Type /Catalog", b"/Type /Catalog /OpenAction << /S /JavaScript >>"),
+            "pdf_unsafe",
+        ),
+        (
+            pdf().replace(b"/Type /Catalog", b"/Type /Catalog /OpenAction << /S /Launch >>"),
+            "pdf_unsafe",
+        ),
+        (b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n", "pdf_unreadable"),
+        (b"%PDF-1.4 then nothing a reader could use", "pdf_unreadable"),
+    ],
+)
+def test_pdf_polyglots_active_content_and_broken_pdfs_are_refused(content, code):
+    with pytest.raises(ValidationError) as excinfo:
+        upload_clean(upload(content, "scan.pdf", "application/pdf"))
+    assert excinfo.value.code == code
 
 
 @pytest.mark.parametrize(
@@ -74,7 +104,7 @@ def test_files_are_judged_by_content_not_name_or_browser_type(content, name, con
 
 def test_a_pdf_is_refused_where_only_images_are_allowed():
     with pytest.raises(ValidationError) as excinfo:
-        upload_clean(upload(b"%PDF-1.4\n"), kinds=IMAGE_KINDS)
+        upload_clean(upload(pdf()), kinds=IMAGE_KINDS)
     assert excinfo.value.code == "file_type"
 
 
@@ -84,9 +114,11 @@ def test_files_over_five_megabytes_are_refused():
     assert excinfo.value.code == "file_too_large"
 
 
-def test_exactly_five_megabytes_is_accepted():
-    content = b"%PDF-" + b"0" * (5 * 1024 * 1024 - 5)
-    assert upload_clean(upload(content)).kind == "pdf"
+def test_a_file_exactly_at_the_size_limit_is_accepted():
+    content = pdf()
+    assert upload_clean(upload(content), max_bytes=len(content)).kind == "pdf"
+    with pytest.raises(ValidationError):
+        upload_clean(upload(content), max_bytes=len(content) - 1)
 
 
 def test_empty_file_is_refused():

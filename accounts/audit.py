@@ -1,0 +1,79 @@
+"""Who among staff looked at a person's data, and what support staff did.
+
+Every staff view of a person's record or document writes a ``PersonDataAccess``
+row; the person sees the office and the time on their security page. Support
+agents give a reason once per session before they open any record.
+"""
+
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext_noop
+
+from accounts import roles
+from accounts.constants import OTPPurpose
+from accounts.identity import person_sign_out_everywhere
+from accounts.lockout import qid_unlock
+from accounts.models import Person, PersonDataAccess, StaffAction
+from accounts.otp import OTPRefused, otp_send
+
+REASON_SESSION_KEY = "pii_reason"
+OFFICE_ORDER = [roles.REVIEWER, roles.CLERK, roles.SUPPORT, roles.ADMINISTRATOR]
+
+
+def staff_office(staff: Person) -> str:
+    """The office shown to the person: the staff member's group, never their name."""
+    names = {group.name for group in staff.groups.all()}
+    for name in OFFICE_ORDER:
+        if name in names:
+            return name
+    return roles.ADMINISTRATOR if staff.is_superuser else gettext_noop("Ministry staff")
+
+
+def needs_reason(staff: Person) -> bool:
+    return staff.groups.filter(name=roles.SUPPORT).exists()
+
+
+def data_access_record(*, staff: Person, person: Person, what, reason: str = "") -> None:
+    """Log a staff view of ``person``'s data. ``what`` is a callable returning a
+    translated text: it is rendered in the person's language, for their eyes."""
+    if staff.pk == person.pk:
+        return
+    with translation.override(person.preferred_language):
+        label = str(what())[:120]
+    PersonDataAccess.objects.create(
+        staff=staff, person=person, office=staff_office(staff), what=label, reason=reason
+    )
+
+
+def data_access_list(*, person: Person, limit: int = 50):
+    return list(
+        PersonDataAccess.objects.filter(person=person).values("office", "what", "at")[:limit]
+    )
+
+
+def _act(staff: Person, person: Person, action: str, note: str = "") -> None:
+    StaffAction.objects.create(staff=staff, person=person, action=action, note=note)
+
+
+@transaction.atomic
+def support_unlock(*, staff: Person, person: Person) -> None:
+    qid_unlock(person.qid)
+    _act(staff, person, "unlock")
+
+
+@transaction.atomic
+def support_end_sessions(*, staff: Person, person: Person) -> None:
+    person_sign_out_everywhere(person=person)
+    _act(staff, person, "end_sessions")
+
+
+def support_resend_registration_code(*, staff: Person, person: Person) -> None:
+    """Text a registration code to a person who has no online account yet.
+
+    Raises ``OTPRefused`` when the sending limits apply or the person already
+    has an account (registration would refuse them anyway).
+    """
+    if person.has_online_account:
+        raise OTPRefused("This person already has an online account.", code="has_account")
+    otp_send(person=person, purpose=OTPPurpose.REGISTRATION)
+    _act(staff, person, "resend_registration_code")

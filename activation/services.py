@@ -1,0 +1,399 @@
+"""Writes of the activation app: every state change is one atomic service here.
+
+Pages and admin call these functions and nothing else changes a request's
+status, a card's chip or an active service. Each service checks the current
+state first, under a row lock where two requests may race (two tabs, a double
+click, two staff members), and writes the portal message in the same
+transaction as the change it reports (PRODUCT.md section 7).
+"""
+
+import datetime
+import uuid
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.constants import ChipStatus
+from accounts.models import Person, SmartCard
+from accounts.notifications import notify
+from accounts.services import request_create, request_transition
+from accounts.uploads import CleanUpload
+from activation.constants import Decision, ReviewStatus, ServiceRequestStatus
+from activation.eligibility import eligibility_failures
+from activation.models import (
+    ActivationRequest,
+    CardService,
+    ChipRequest,
+    CorrectionRequest,
+    DeactivationRequest,
+    EService,
+    PhotoRequest,
+)
+
+
+class ActivationRefused(ValidationError):
+    """The person's request cannot be carried out; the message says why. Nothing was changed."""
+
+
+def _names(services: Iterable[EService]) -> str:
+    return _(", ").join(service.name for service in services)
+
+
+def _lock_own_card(*, person: Person, card: SmartCard) -> SmartCard:
+    """Lock the card row: every change to a card's services queues behind this lock."""
+    locked = SmartCard.objects.select_for_update().get(pk=card.pk)
+    if locked.person_id != person.pk:
+        raise ActivationRefused(_("This card is not yours."), code="not_owner")
+    return locked
+
+
+def _replayed(model, *, person: Person, card: SmartCard, idempotency_key: uuid.UUID):
+    """The request an earlier submission of the same review page made, if any."""
+    existing = model.objects.filter(idempotency_key=idempotency_key).first()
+    if existing and (existing.person_id != person.pk or existing.card_id != card.pk):
+        raise ActivationRefused(_("This form has expired. Start again."), code="foreign_key")
+    return existing
+
+
+def activation_check(
+    *,
+    person: Person,
+    card: SmartCard,
+    services: Iterable[EService],
+    now: datetime.datetime | None = None,
+) -> None:
+    """Raise ``ActivationRefused`` unless every service may be activated on ``card`` now.
+
+    Called when the person picks services (to show the error early) and again
+    by :func:`activation_confirm` under the card lock (where it counts).
+    """
+    services = list(services)
+    if not services:
+        raise ActivationRefused(_("Select at least one service."), code="nothing_selected")
+    if card.person_id != person.pk:
+        raise ActivationRefused(_("This card is not yours."), code="not_owner")
+    if any(not service.is_active for service in services):
+        raise ActivationRefused(_("A selected service is not offered."), code="not_offered")
+    already = CardService.objects.filter(
+        card=card, service__in=services, deactivated_at__isnull=True
+    ).select_related("service")
+    if already:
+        raise ActivationRefused(
+            _("Already active on this card: %(services)s.")
+            % {"services": _names(row.service for row in already)},
+            code="already_active",
+        )
+    refused = [
+        service
+        for service in services
+        if eligibility_failures(person=person, card=card, service=service, now=now)
+    ]
+    if refused:
+        raise ActivationRefused(
+            _("You cannot activate: %(services)s. See the reasons in the catalogue.")
+            % {"services": _names(refused)},
+            code="not_eligible",
+        )
+
+
+@transaction.atomic
+def activation_confirm(
+    *,
+    person: Person,
+    card: SmartCard,
+    services: Iterable[EService],
+    idempotency_key: uuid.UUID,
+    now: datetime.datetime | None = None,
+) -> tuple[ActivationRequest, bool]:
+    """Record an activation request and make the services active on the card.
+
+    Returns ``(request, created)``. A second submission with the same key
+    returns the first request and ``created=False``; a second tab with its
+    own key finds the services already active and is refused.
+    """
+    now = now or timezone.now()
+    services = list(services)
+    card = _lock_own_card(person=person, card=card)
+    existing = _replayed(
+        ActivationRequest, person=person, card=card, idempotency_key=idempotency_key
+    )
+    if existing:
+        return existing, False
+    activation_check(person=person, card=card, services=services, now=now)
+    request = request_create(
+        ActivationRequest(person=person, card=card, idempotency_key=idempotency_key), actor=person
+    )
+    request.services.set(services)
+    CardService.objects.bulk_create(
+        [
+            CardService(card=card, service=service, activation=request, activated_at=now)
+            for service in services
+        ]
+    )
+    request_transition(request, to=ServiceRequestStatus.COMPLETED, actor=person)
+    notify(
+        person=person,
+        template="activation_confirmed",
+        context={"reference": request.reference, "services": services, "card": card},
+    )
+    return request, True
+
+
+@transaction.atomic
+def activation_deactivate(
+    *,
+    person: Person,
+    card: SmartCard,
+    services: Iterable[EService],
+    idempotency_key: uuid.UUID,
+    now: datetime.datetime | None = None,
+) -> tuple[DeactivationRequest, bool]:
+    """Record a deactivation request and end the services on the card; idempotent like
+    :func:`activation_confirm`."""
+    now = now or timezone.now()
+    services = list(services)
+    card = _lock_own_card(person=person, card=card)
+    existing = _replayed(
+        DeactivationRequest, person=person, card=card, idempotency_key=idempotency_key
+    )
+    if existing:
+        return existing, False
+    if not services:
+        raise ActivationRefused(_("Select at least one service."), code="nothing_selected")
+    rows = list(
+        CardService.objects.filter(card=card, service__in=services, deactivated_at__isnull=True)
+    )
+    if len(rows) != len(services):
+        raise ActivationRefused(
+            _("A selected service is not active on this card."), code="not_active"
+        )
+    request = request_create(
+        DeactivationRequest(person=person, card=card, idempotency_key=idempotency_key),
+        actor=person,
+    )
+    request.services.set(services)
+    CardService.objects.filter(pk__in=[row.pk for row in rows]).update(
+        deactivation=request, deactivated_at=now
+    )
+    request_transition(request, to=ServiceRequestStatus.COMPLETED, actor=person)
+    notify(
+        person=person,
+        template="activation_deactivated",
+        context={"reference": request.reference, "services": services, "card": card},
+    )
+    return request, True
+
+
+@transaction.atomic
+def chip_request_create(*, person: Person, card: SmartCard) -> ChipRequest:
+    """Ask staff to activate the chip of an own, valid card whose chip is inactive."""
+    card = _lock_own_card(person=person, card=card)
+    if not card.is_valid_on(timezone.localdate()):
+        raise ActivationRefused(
+            _("This card is expired or cancelled; its chip cannot be activated."),
+            code="card_not_valid",
+        )
+    if card.chip_status != ChipStatus.INACTIVE:
+        raise ActivationRefused(
+            _("The chip of this card is not inactive."), code="chip_not_inactive"
+        )
+    if ChipRequest.objects.filter(card=card, status=ReviewStatus.SUBMITTED).exists():
+        raise ActivationRefused(
+            _("A chip activation request for this card is already waiting for review."),
+            code="already_requested",
+        )
+    request = request_create(ChipRequest(person=person, card=card), actor=person)
+    notify(
+        person=person,
+        template="activation_chip_submitted",
+        context={"reference": request.reference},
+        sms=False,
+    )
+    return request
+
+
+def _decide(request, *, decision: str, actor: Person, note: str):
+    if decision == Decision.REJECT and not note.strip():
+        raise ActivationRefused(
+            _("Give the reason for the rejection; the person will read it."), code="reason_missing"
+        )
+    to = ReviewStatus.APPROVED if decision == Decision.APPROVE else ReviewStatus.REJECTED
+    return request_transition(request, to=to, actor=actor, note=note.strip())
+
+
+@transaction.atomic
+def chip_request_decide(
+    *, chip_request: ChipRequest, decision: str, actor: Person, note: str = ""
+) -> ChipRequest:
+    """Staff approve (the chip becomes active) or reject (with a reason) a chip request."""
+    request = _decide(chip_request, decision=decision, actor=actor, note=note)
+    if request.status == ReviewStatus.APPROVED:
+        SmartCard.objects.filter(pk=request.card_id).update(chip_status=ChipStatus.ACTIVE)
+    notify(
+        person=request.person,
+        template=f"activation_chip_{request.status}",
+        context={"reference": request.reference, "reason": note.strip()},
+    )
+    return request
+
+
+@transaction.atomic
+def person_data_confirm(*, person: Person, now: datetime.datetime | None = None) -> Person:
+    """The person confirms, with one click, that their register data is current (rule 5)."""
+    person.data_reviewed_at = now or timezone.now()
+    person.save(update_fields=["data_reviewed_at"])
+    return person
+
+
+@transaction.atomic
+def correction_request_create(
+    *,
+    person: Person,
+    name_ar: str = "",
+    name_en: str = "",
+    date_of_birth: datetime.date | None = None,
+    nationality: str = "",
+    details: str = "",
+) -> CorrectionRequest:
+    """Send a correction of register data to staff review; the register is not touched."""
+    request = CorrectionRequest(
+        person=person,
+        name_ar=name_ar.strip(),
+        name_en=name_en.strip(),
+        date_of_birth=date_of_birth,
+        nationality=nationality,
+        details=details.strip(),
+    )
+    if not request.changes:
+        raise ActivationRefused(
+            _("Enter at least one value that should change."), code="nothing_changed"
+        )
+    request_create(request, actor=person)
+    notify(
+        person=person,
+        template="activation_correction_submitted",
+        context={"reference": request.reference},
+        sms=False,
+    )
+    return request
+
+
+@transaction.atomic
+def mobile_change_record(
+    *, person: Person, new_mobile: str, old_mobile_confirmed: bool
+) -> CorrectionRequest:
+    """Record a mobile change whose new number was confirmed with a code.
+
+    With a code also confirmed on the old number the change is applied at
+    once (the system approves it); when the old number is lost or there is
+    none, staff check the person's identity first.
+    """
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    request = request_create(
+        CorrectionRequest(
+            person=person, mobile=new_mobile, old_mobile_confirmed=old_mobile_confirmed
+        ),
+        actor=person,
+    )
+    if old_mobile_confirmed and person.mobile:
+        request_transition(
+            request,
+            to=ReviewStatus.APPROVED,
+            note=_("Confirmed with codes sent to the old and the new number."),
+        )
+        old_mobile = person.mobile
+        person.mobile = new_mobile
+        person.save(update_fields=["mobile"])
+        notify(
+            person=person,
+            template="activation_mobile_changed",
+            context={"reference": request.reference, "old_mobile": old_mobile},
+        )
+    else:
+        notify(
+            person=person,
+            template="activation_correction_submitted",
+            context={"reference": request.reference},
+            sms=False,
+        )
+    return request
+
+
+@transaction.atomic
+def correction_request_decide(
+    *,
+    correction: CorrectionRequest,
+    decision: str,
+    actor: Person,
+    note: str = "",
+    now: datetime.datetime | None = None,
+) -> CorrectionRequest:
+    """Staff approve (the register is updated and counts as verified) or reject a correction."""
+    request = _decide(correction, decision=decision, actor=actor, note=note)
+    if request.status == ReviewStatus.APPROVED:
+        person = Person.objects.select_for_update().get(pk=request.person_id)
+        for field, value in request.changes.items():
+            setattr(person, field, value)
+        person.data_verified = True
+        person.data_reviewed_at = now or timezone.now()
+        person.save()
+        request.person = person
+    notify(
+        person=request.person,
+        template=f"activation_correction_{request.status}",
+        context={"reference": request.reference, "reason": note.strip()},
+    )
+    return request
+
+
+@transaction.atomic
+def photo_request_create(*, person: Person, upload: CleanUpload) -> PhotoRequest:
+    """Store a checked photo for staff review; the approved photo on file stays until then."""
+    if PhotoRequest.objects.filter(person=person, status=ReviewStatus.SUBMITTED).exists():
+        raise ActivationRefused(
+            _("Your previous photo is still waiting for review."), code="already_requested"
+        )
+    request = PhotoRequest(person=person, width=upload.width, height=upload.height)
+    request.photo.save(upload.as_file().name, upload.as_file(), save=False)
+    try:
+        with transaction.atomic():
+            request_create(request, actor=person)
+    except IntegrityError:
+        request.photo.delete(save=False)
+        raise ActivationRefused(
+            _("Your previous photo is still waiting for review."), code="already_requested"
+        ) from None
+    notify(
+        person=person,
+        template="activation_photo_submitted",
+        context={"reference": request.reference},
+        sms=False,
+    )
+    return request
+
+
+@transaction.atomic
+def photo_request_decide(
+    *, photo_request: PhotoRequest, decision: str, actor: Person, note: str = ""
+) -> PhotoRequest:
+    """Staff approve (the photo becomes the person's approved photo, rule 7) or reject it."""
+    request = _decide(photo_request, decision=decision, actor=actor, note=note)
+    if request.status == ReviewStatus.APPROVED:
+        person = Person.objects.select_for_update().get(pk=request.person_id)
+        with request.photo.open("rb") as source:
+            person.photo.save(f"photo{_suffix(request.photo.name)}", ContentFile(source.read()))
+        request.person = person
+    notify(
+        person=request.person,
+        template=f"activation_photo_{request.status}",
+        context={"reference": request.reference, "reason": note.strip()},
+    )
+    return request
+
+
+def _suffix(name: str) -> str:
+    return name[name.rfind(".") :] if "." in name else ""

@@ -1,0 +1,447 @@
+"""Pages of the e-services activation flow (PRODUCT.md section 5) and the profile.
+
+Views read input through a form, call one selector or service and render or
+redirect. Rules live in ``activation.eligibility`` and ``activation.services``.
+Every page loads cards and requests through selectors filtered by the signed-in
+person, so another person's card or request is a 404 (rule 8).
+"""
+
+import mimetypes
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+
+from accounts import audit
+from accounts.constants import OTPPurpose
+from accounts.forms import CodeForm
+from accounts.models import Person
+from accounts.otp import OTPRefused, otp_device, otp_next_send_at, otp_send, otp_verify, tries_left
+from accounts.stepup import StepUpRequiredMixin
+from accounts.validators import mask_mobile
+from activation import selectors, services
+from activation.forms import (
+    ConfirmForm,
+    CorrectionForm,
+    MobileChangeForm,
+    PhotoUploadForm,
+    ServiceSelectionForm,
+)
+from activation.models import PhotoRequest
+
+never_cached = method_decorator(never_cache, name="dispatch")
+
+
+@never_cached
+class OverviewView(LoginRequiredMixin, View):
+    """The person's cards, their chips and the way into the catalogue."""
+
+    def get(self, request):
+        cards = selectors.card_overview_list(request.user)
+        return render(request, "activation/overview.html", {"cards": cards})
+
+
+class CardStepUpMixin(StepUpRequiredMixin):
+    """A page about one of the person's own cards, behind a code confirmed for that card."""
+
+    stepup_purpose = OTPPurpose.ESERVICES
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.card = get_object_or_404(
+                selectors.card_queryset_for_person(request.user), pk=kwargs["card_pk"]
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_stepup_scope(self) -> str:
+        return f"card:{self.kwargs['card_pk']}"
+
+
+@never_cached
+class CatalogueView(CardStepUpMixin, View):
+    """Every service with its state on the card; the person ticks the ones to activate."""
+
+    def get(self, request, card_pk):
+        return self._render(ServiceSelectionForm())
+
+    def post(self, request, card_pk):
+        form = ServiceSelectionForm(request.POST)
+        if form.is_valid():
+            try:
+                services.activation_check(
+                    person=request.user, card=self.card, services=form.cleaned_data["services"]
+                )
+            except services.ActivationRefused as refused:
+                form.add_error("services", refused)
+            else:
+                query = "&".join(f"services={s.code}" for s in form.cleaned_data["services"])
+                return redirect(f"{reverse('activation:review', args=[card_pk])}?{query}")
+        return self._render(form, status=400)
+
+    def _render(self, form, status=200):
+        entries = selectors.catalogue_for_card(person=self.request.user, card=self.card)
+        context = {"card": self.card, "entries": entries, "form": form}
+        return render(self.request, "activation/catalogue.html", context, status=status)
+
+
+@never_cached
+class ReviewView(CardStepUpMixin, View):
+    """Review the selection, then confirm. The page carries a fresh idempotency key."""
+
+    def get(self, request, card_pk):
+        form = ServiceSelectionForm(request.GET)
+        try:
+            if not form.is_valid():
+                raise services.ActivationRefused(_("Select the services again."))
+            selected = form.cleaned_data["services"]
+            services.activation_check(person=request.user, card=self.card, services=selected)
+        except services.ActivationRefused as refused:
+            messages.error(request, refused.messages[0])
+            return redirect("activation:catalogue", card_pk=card_pk)
+        initial = {"services": selected, "token": ConfirmForm.new_token()}
+        return self._render(ConfirmForm(initial=initial), selected)
+
+    def post(self, request, card_pk):
+        form = ConfirmForm(request.POST)
+        if form.is_valid():
+            try:
+                activation, _created = services.activation_confirm(
+                    person=request.user,
+                    card=self.card,
+                    services=form.cleaned_data["services"],
+                    idempotency_key=form.cleaned_data["token"],
+                )
+            except services.ActivationRefused as refused:
+                form.add_error(None, refused)
+            else:
+                return redirect("activation:request_done", reference=activation.reference)
+        return self._render(form, form.cleaned_data.get("services", []), status=400)
+
+    def _render(self, form, selected, status=200):
+        context = {"card": self.card, "form": form, "selected": selected}
+        return render(self.request, "activation/review.html", context, status=status)
+
+
+@never_cached
+class DeactivateView(CardStepUpMixin, View):
+    """Confirm turning one active service off; idempotent like the activation."""
+
+    def get(self, request, card_pk, code):
+        row = self._active_row(code)
+        initial = {"services": [row.service], "token": ConfirmForm.new_token()}
+        return self._render(ConfirmForm(initial=initial), row)
+
+    def post(self, request, card_pk, code):
+        row = self._active_row(code)
+        form = ConfirmForm(request.POST)
+        if form.is_valid():
+            try:
+                deactivation, _created = services.activation_deactivate(
+                    person=request.user,
+                    card=self.card,
+                    services=[row.service],
+                    idempotency_key=form.cleaned_data["token"],
+                )
+            except services.ActivationRefused as refused:
+                form.add_error(None, refused)
+            else:
+                return redirect("activation:request_done", reference=deactivation.reference)
+        return self._render(form, row, status=400)
+
+    def _active_row(self, code):
+        found = selectors.card_service_active_get(card=self.card, code=code)
+        if found is None:
+            raise Http404
+        return found
+
+    def _render(self, form, row, status=200):
+        context = {"card": self.card, "form": form, "row": row}
+        return render(self.request, "activation/deactivate.html", context, status=status)
+
+
+@never_cached
+class RequestDoneView(LoginRequiredMixin, View):
+    """The confirmation page of an activation or deactivation, with its reference."""
+
+    def get(self, request, reference):
+        found = selectors.activation_request_for_person(person=request.user, reference=reference)
+        if found is None:
+            raise Http404
+        return render(request, "activation/request_done.html", {"service_request": found})
+
+
+@never_cached
+class ChipRequestView(LoginRequiredMixin, View):
+    """Offer, then record, an electronic request to activate the card's chip."""
+
+    def get(self, request, card_pk):
+        card = get_object_or_404(selectors.card_queryset_for_person(request.user), pk=card_pk)
+        return self._render(card)
+
+    def post(self, request, card_pk):
+        card = get_object_or_404(selectors.card_queryset_for_person(request.user), pk=card_pk)
+        try:
+            chip_request = services.chip_request_create(person=request.user, card=card)
+        except services.ActivationRefused as refused:
+            return self._render(card, error=refused.messages[0], status=400)
+        messages.success(
+            request,
+            _("Your chip activation request %(reference)s was sent for review.")
+            % {"reference": chip_request.reference},
+        )
+        return redirect("activation:overview")
+
+    def _render(self, card, error="", status=200):
+        context = {
+            "card": card,
+            "open_request": selectors.chip_request_open_for_card(card),
+            "error": error,
+        }
+        return render(self.request, "activation/chip_request.html", context, status=status)
+
+
+@never_cached
+class ProfileView(LoginRequiredMixin, View):
+    """The register data, the one-click confirmation, and the ways to correct it."""
+
+    def get(self, request):
+        return render(request, "activation/profile.html", selectors.profile_context(request.user))
+
+    def post(self, request):
+        services.person_data_confirm(person=request.user)
+        messages.success(request, _("Thank you. Your data is confirmed as current."))
+        return redirect("activation:profile")
+
+
+@never_cached
+class CorrectionView(LoginRequiredMixin, View):
+    def get(self, request):
+        return self._render(CorrectionForm())
+
+    def post(self, request):
+        form = CorrectionForm(request.POST)
+        if form.is_valid():
+            correction = services.correction_request_create(
+                person=request.user, **form.cleaned_data
+            )
+            messages.success(
+                request,
+                _("Your correction request %(reference)s was sent for review.")
+                % {"reference": correction.reference},
+            )
+            return redirect("activation:profile")
+        return self._render(form, status=400)
+
+    def _render(self, form, status=200):
+        return render(self.request, "activation/correction.html", {"form": form}, status=status)
+
+
+MOBILE_SESSION_KEY = "activation:mobile_change"
+
+
+@method_decorator(sensitive_post_parameters("mobile"), name="dispatch")
+@never_cached
+class MobileChangeView(LoginRequiredMixin, View):
+    """Step 1 of a mobile change: the new number. Codes go to the new, then the old number."""
+
+    def get(self, request):
+        return self._render(MobileChangeForm(current_mobile=request.user.mobile))
+
+    def post(self, request):
+        form = MobileChangeForm(request.POST, current_mobile=request.user.mobile)
+        if form.is_valid():
+            number = form.cleaned_data["mobile"]
+            try:
+                otp_send(person=request.user, purpose=OTPPurpose.MOBILE_CHANGE, number=number)
+            except OTPRefused as refused:
+                form.add_error(None, refused)
+            else:
+                request.session[MOBILE_SESSION_KEY] = {
+                    "number": number,
+                    "old_lost": form.cleaned_data.get("old_number_lost", False),
+                    "step": "new",
+                }
+                return redirect("activation:mobile_code")
+        return self._render(form, status=400)
+
+    def _render(self, form, status=200):
+        return render(self.request, "activation/mobile_change.html", {"form": form}, status=status)
+
+
+@method_decorator(sensitive_post_parameters("code"), name="dispatch")
+@never_cached
+class MobileCodeView(LoginRequiredMixin, View):
+    """Step 2 (and 3): the code sent to the new number, then the one sent to the old number."""
+
+    def dispatch(self, request, *args, **kwargs):
+        self.state = (
+            request.session.get(MOBILE_SESSION_KEY) if request.user.is_authenticated else {}
+        )
+        if request.user.is_authenticated and not self.state:
+            return redirect("activation:mobile_change")
+        return super().dispatch(request, *args, **kwargs)
+
+    @property
+    def target(self) -> str:
+        return self.state["number"] if self.state["step"] == "new" else self.request.user.mobile
+
+    def get(self, request):
+        return self._render(CodeForm())
+
+    def post(self, request):
+        if "resend" in request.POST:
+            self._send()
+            return redirect("activation:mobile_code")
+        form = CodeForm(request.POST)
+        if not form.is_valid():
+            return self._render(form, status=400)
+        check = otp_verify(
+            person=request.user,
+            purpose=OTPPurpose.MOBILE_CHANGE,
+            code=form.cleaned_data["code"],
+            number=self.target,
+        )
+        if not check:
+            form.add_error("code", _("The code is not correct or has expired. Try again."))
+            return self._render(form, status=400)
+        if self.state["step"] == "new" and request.user.mobile and not self.state["old_lost"]:
+            request.session[MOBILE_SESSION_KEY] = {**self.state, "step": "old"}
+            self.state = request.session[MOBILE_SESSION_KEY]
+            self._send()
+            return redirect("activation:mobile_code")
+        return self._finish(old_confirmed=self.state["step"] == "old")
+
+    def _finish(self, *, old_confirmed: bool):
+        correction = services.mobile_change_record(
+            person=self.request.user,
+            new_mobile=self.state["number"],
+            old_mobile_confirmed=old_confirmed,
+        )
+        self.request.session.pop(MOBILE_SESSION_KEY, None)
+        if old_confirmed:
+            messages.success(self.request, _("Your mobile number was changed."))
+        else:
+            messages.success(
+                self.request,
+                _(
+                    "Your mobile change request %(reference)s was sent to staff, "
+                    "who will check your identity."
+                )
+                % {"reference": correction.reference},
+            )
+        return redirect("activation:profile")
+
+    def _send(self):
+        try:
+            otp_send(person=self.request.user, purpose=OTPPurpose.MOBILE_CHANGE, number=self.target)
+        except OTPRefused as refused:
+            messages.error(self.request, refused.messages[0])
+
+    def _render(self, form, status=200):
+        device = otp_device(
+            person=self.request.user, purpose=OTPPurpose.MOBILE_CHANGE, number=self.target
+        )
+        context = {
+            "form": form,
+            "purpose_label": OTPPurpose.MOBILE_CHANGE.label,
+            "masked_number": mask_mobile(self.target),
+            "tries_left": tries_left(device),
+            "next_send_at": device and otp_next_send_at(device),
+            "cancel_url": reverse("activation:profile"),
+        }
+        return render(self.request, "accounts/code.html", context, status=status)
+
+
+@never_cached
+class PhotoUploadView(LoginRequiredMixin, View):
+    def get(self, request):
+        return self._render(PhotoUploadForm())
+
+    def post(self, request):
+        form = PhotoUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                photo_request = services.photo_request_create(
+                    person=request.user, upload=form.cleaned_data["photo"]
+                )
+            except services.ActivationRefused as refused:
+                form.add_error(None, refused)
+            else:
+                messages.success(
+                    request,
+                    _("Your photo %(reference)s was sent for review.")
+                    % {"reference": photo_request.reference},
+                )
+                return redirect("activation:profile")
+        return self._render(form, status=400)
+
+    def _render(self, form, status=200):
+        context = {
+            "form": form,
+            "open_request": selectors.photo_request_open_for_person(self.request.user),
+        }
+        return render(self.request, "activation/photo_upload.html", context, status=status)
+
+
+def _image_response(file_field) -> FileResponse:
+    """Stream a private image inline; the browser must not guess another type."""
+    content_type = mimetypes.guess_type(file_field.name)[0] or "application/octet-stream"
+    response = FileResponse(file_field.open("rb"), content_type=content_type)
+    response["Content-Disposition"] = "inline"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@never_cache
+def approved_photo(request, qid=None):
+    """An approved photo: the signed-in person's own, or any person's for staff allowed
+    to view people."""
+    user = request.user
+    if not user.is_authenticated:
+        raise Http404
+    person = user
+    if qid is not None and qid != user.qid:
+        # Photos are personal documents: photo reviewers only, never support agents.
+        if not (user.is_staff and user.has_perm("activation.view_photorequest")):
+            raise Http404
+        person = get_object_or_404(Person, qid=qid)
+    if not person.photo:
+        raise Http404
+    audit.data_access_record(staff=user, person=person, what=lambda: _("Personal photo"))
+    return _image_response(person.photo)
+
+
+@never_cache
+def photo_request_image(request, reference):
+    """A photo waiting for review: its owner, and staff allowed to decide photos."""
+    photo_request = get_object_or_404(PhotoRequest, reference=reference)
+    user = request.user
+    allowed = user.is_authenticated and (
+        photo_request.person_id == user.pk
+        or (user.is_staff and user.has_perm("activation.view_photorequest"))
+    )
+    if not allowed:
+        raise Http404
+    audit.data_access_record(
+        staff=user, person=photo_request.person, what=lambda: _("Photo waiting for review")
+    )
+    return _image_response(photo_request.photo)
+
+
+@never_cached
+class HistoryView(LoginRequiredMixin, View):
+    """Every request of the person, newest first, with its status history."""
+
+    def get(self, request):
+        page, rows = selectors.request_history_page(
+            person=request.user, page_number=request.GET.get("page", 1)
+        )
+        return render(request, "activation/history.html", {"page": page, "rows": rows})

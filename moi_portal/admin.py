@@ -1,0 +1,81 @@
+"""The back office's admin site: Django admin with a "work waiting" panel.
+
+The panel shows each staff member only the queues their permissions reach,
+with counts and a link to the filtered list (PRODUCT.md section 8).
+"""
+
+from dataclasses import dataclass
+
+from django.contrib import admin
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    label: str
+    count: int
+    url: str
+
+
+def work_waiting(user) -> list[WorkItem]:
+    from activation.constants import ReviewStatus
+    from activation.models import ChipRequest, CorrectionRequest, PhotoRequest
+    from residency.constants import AWAITING_DECISION
+    from residency.models import Application, Appointment
+
+    today = timezone.localdate()
+    items = []
+    if user.has_perm("residency.review_application"):
+        awaiting = Application.objects.filter(status__in=AWAITING_DECISION)
+        url = reverse("admin:residency_application_changelist")
+        items += [
+            WorkItem(
+                _("Applications overdue"),
+                awaiting.filter(decision_due_on__lt=today).count(),
+                f"{url}?due=overdue",
+            ),
+            WorkItem(
+                _("Applications due today"),
+                awaiting.filter(decision_due_on=today).count(),
+                f"{url}?due=today",
+            ),
+            WorkItem(_("Applications waiting for a decision"), awaiting.count(), url),
+        ]
+    if user.has_perm("residency.record_collection"):
+        items.append(
+            WorkItem(
+                _("Card collections today"),
+                Appointment.objects.filter(
+                    slot__starts_at__date=today, collected_at__isnull=True
+                ).count(),
+                reverse("admin:residency_appointment_changelist"),
+            )
+        )
+    for model, perm, label in (
+        (ChipRequest, "activation.decide_chiprequest", _("Chip activation requests")),
+        (PhotoRequest, "activation.decide_photorequest", _("Photos to review")),
+        (CorrectionRequest, "activation.decide_correctionrequest", _("Data correction requests")),
+    ):
+        if user.has_perm(perm):
+            opts = model._meta
+            items.append(
+                WorkItem(
+                    label,
+                    model.objects.filter(status=ReviewStatus.SUBMITTED).count(),
+                    reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+                    + f"?status__exact={ReviewStatus.SUBMITTED}",
+                )
+            )
+    return items
+
+
+class PortalAdminSite(admin.AdminSite):
+    site_header = _("Ministry of Interior · back office")
+    site_title = _("MOI back office")
+    index_title = _("Work waiting and records")
+
+    def index(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "work_waiting": work_waiting(request.user)}
+        return super().index(request, extra_context)

@@ -1,0 +1,398 @@
+"""The residency back office (PRODUCT.md sections 6.4, 6.6 and 8).
+
+Reviewers (``residency.review_application``) work the queue, most urgent
+first, open the documents and decide; service-centre clerks
+(``residency.record_collection``) record collection and rebook no-shows.
+Status fields are read-only: every decision is a small admin page that calls
+the same service as the portal.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.contenttypes.admin import GenericTabularInline
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from accounts.models import StatusChange
+from residency import services
+from residency.constants import AWAITING_DECISION, ApplicationStatus
+from residency.forms import CollectionForm, DecisionForm
+from residency.models import (
+    Application,
+    Appointment,
+    AppointmentSlot,
+    Document,
+    PublicHoliday,
+    ServiceCentre,
+)
+
+S = ApplicationStatus
+REVIEW = "residency.review_application"
+COLLECT = "residency.record_collection"
+
+
+def _is_residency_staff(request) -> bool:
+    user = request.user
+    return user.is_active and user.is_staff and (user.has_perm(REVIEW) or user.has_perm(COLLECT))
+
+
+class ReadOnlyInlineMixin:
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return _is_residency_staff(request) or super().has_view_permission(request, obj)
+
+
+class DocumentInline(ReadOnlyInlineMixin, admin.TabularInline):
+    model = Document
+    fields = ("kind", "version", "is_current", "content_type", "size", "uploaded_at", "open_link")
+    readonly_fields = fields
+    ordering = ("kind", "-version")
+
+    @admin.display(description=_("file"))
+    def open_link(self, document):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("residency:document", args=[document.pk]),
+            gettext("Open document"),
+        )
+
+
+class HistoryInline(ReadOnlyInlineMixin, GenericTabularInline):
+    model = StatusChange
+    fields = ("created_at", "from_status", "to_status", "actor", "note")
+    readonly_fields = fields
+    ordering = ("created_at", "pk")
+    verbose_name_plural = _("history")
+
+
+class AppointmentInline(ReadOnlyInlineMixin, admin.StackedInline):
+    model = Appointment
+    fields = ("slot", "reschedules", "reminder_sent_for", "collected_at")
+    readonly_fields = fields
+
+
+class DueFilter(admin.SimpleListFilter):
+    title = _("decision due")
+    parameter_name = "due"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("overdue", _("Overdue")),
+            ("today", _("Due today")),
+            ("later", _("Due later")),
+        ]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        awaiting = queryset.filter(status__in=AWAITING_DECISION)
+        if self.value() == "overdue":
+            return awaiting.filter(decision_due_on__lt=today)
+        if self.value() == "today":
+            return awaiting.filter(decision_due_on=today)
+        if self.value() == "later":
+            return awaiting.filter(decision_due_on__gt=today)
+        return queryset
+
+
+@admin.register(Application)
+class ApplicationAdmin(SimpleHistoryAdmin):
+    list_display = (
+        "reference",
+        "person_qid",
+        "person",
+        "status",
+        "basis",
+        "preferred_centre",
+        "decision_due_on",
+        "due_state",
+    )
+    list_filter = (DueFilter, "status", "preferred_centre", "basis")
+    list_select_related = ("person", "preferred_centre")
+    search_fields = ("reference", "person__qid", "person__name_en", "person__name_ar")
+    ordering = ("decision_due_on", "pk")
+    actions = ["start_review"]
+    inlines = [DocumentInline, AppointmentInline, HistoryInline]
+    change_form_template = "residency/admin/application_change_form.html"
+    fields = (
+        "reference",
+        "person",
+        "status",
+        "basis",
+        "days_abroad",
+        "employer",
+        "occupation",
+        "monthly_income",
+        "preferred_centre",
+        "declared_at",
+        "submitted_at",
+        "clock_started_on",
+        "decision_due_on",
+        "decided_at",
+    )
+    readonly_fields = fields
+
+    def has_module_permission(self, request):
+        return _is_residency_staff(request) or super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return _is_residency_staff(request) or super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not request.user.has_perm(REVIEW):
+            actions.pop("start_review", None)
+        return actions
+
+    @admin.display(description=_("QID"), ordering="person__qid")
+    def person_qid(self, application):
+        return application.person.qid
+
+    @admin.display(description=_("due"))
+    def due_state(self, application):
+        if application.status not in AWAITING_DECISION or application.decision_due_on is None:
+            return "—"
+        today = timezone.localdate()
+        if application.decision_due_on < today:
+            return gettext("Overdue")
+        if application.decision_due_on == today:
+            return gettext("Due today")
+        return gettext("Due later")
+
+    def decision_links(self, request, application) -> list[tuple[str, str]]:
+        """The decisions this staff member may take now: reviewers decide, clerks
+        record collection and rebook."""
+        links = []
+        user = request.user
+        if application.status in AWAITING_DECISION and user.has_perm(
+            "residency.review_application"
+        ):
+            links.append(("decide", gettext("Decide")))
+        if user.has_perm("residency.record_collection"):
+            if application.status == S.APPOINTMENT_BOOKED:
+                links += [
+                    ("collect", gettext("Record collection")),
+                    ("rebook", gettext("Rebook after a no-show")),
+                ]
+            if application.status == S.APPROVED:
+                links.append(("rebook", gettext("Book appointment")))
+        return [
+            (reverse(f"admin:residency_application_{name}", args=[application.pk]), label)
+            for name, label in links
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        application = self.get_object(request, object_id)
+        if application is not None:
+            extra_context = {
+                **(extra_context or {}),
+                "decision_links": self.decision_links(request, application),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.action(description=_("Start review of the selected applications"))
+    def start_review(self, request, queryset):
+        started = 0
+        for application in queryset:
+            try:
+                services.application_review_start(application=application, reviewer=request.user)
+            except ValidationError:
+                continue
+            started += 1
+        self.message_user(
+            request,
+            gettext("%(count)d applications are now under review.") % {"count": started},
+        )
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:pk>/decide/", wrap(self.decide_view), name="residency_application_decide"),
+            path(
+                "<int:pk>/collect/", wrap(self.collect_view), name="residency_application_collect"
+            ),
+            path("<int:pk>/rebook/", wrap(self.rebook_view), name="residency_application_rebook"),
+            *super().get_urls(),
+        ]
+
+    def _page(self, request, application, *, title, form, template):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": title,
+            "application": application,
+            "form": form,
+            "documents": application.documents.filter(is_current=True),
+        }
+        return TemplateResponse(request, template, context)
+
+    def _back(self, application):
+        return redirect("admin:residency_application_change", application.pk)
+
+    def decide_view(self, request, pk):
+        if not request.user.has_perm(REVIEW):
+            raise PermissionDenied
+        application = get_object_or_404(Application.objects.select_related("person"), pk=pk)
+        form = DecisionForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            decision, message = form.cleaned_data["decision"], form.cleaned_data["message"]
+            try:
+                if decision == DecisionForm.APPROVE:
+                    services.application_approve(
+                        application=application, reviewer=request.user, note=message
+                    )
+                elif decision == DecisionForm.REJECT:
+                    services.application_reject(
+                        application=application, reviewer=request.user, reason=message
+                    )
+                else:
+                    services.application_request_information(
+                        application=application, reviewer=request.user, message=message
+                    )
+            except ValidationError as error:
+                application.refresh_from_db()
+                self.message_user(
+                    request,
+                    gettext("Your decision was not recorded: %(error)s Current status: %(status)s.")
+                    % {
+                        "error": " ".join(error.messages),
+                        "status": application.get_status_display(),
+                    },
+                    level=messages.ERROR,
+                )
+            else:
+                self.message_user(request, gettext("The decision was recorded."))
+            return self._back(application)
+        return self._page(
+            request,
+            application,
+            title=gettext("Decide on %(reference)s") % {"reference": application.reference},
+            form=form,
+            template="residency/admin/decision.html",
+        )
+
+    def collect_view(self, request, pk):
+        if not request.user.has_perm(COLLECT):
+            raise PermissionDenied
+        application = get_object_or_404(Application.objects.select_related("person"), pk=pk)
+        form = CollectionForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.application_record_collection(
+                    application=application,
+                    clerk=request.user,
+                    card_number=form.cleaned_data["card_number"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self.message_user(request, gettext("The card was issued."))
+                return self._back(application)
+        return self._page(
+            request,
+            application,
+            title=gettext("Record collection for %(reference)s")
+            % {"reference": application.reference},
+            form=form,
+            template="residency/admin/collection.html",
+        )
+
+    def rebook_view(self, request, pk):
+        if not request.user.has_perm(COLLECT) and not request.user.has_perm(REVIEW):
+            raise PermissionDenied
+        application = get_object_or_404(Application, pk=pk)
+        if request.method != "POST":
+            return self._page(
+                request,
+                application,
+                title=gettext("Book a new appointment for %(reference)s")
+                % {"reference": application.reference},
+                form=None,
+                template="residency/admin/rebook.html",
+            )
+        try:
+            if application.status == S.APPROVED:
+                appointment = services.appointment_book(application=application, actor=request.user)
+                if appointment is None:
+                    raise ValidationError(gettext("No free slot in the coming weeks."))
+            else:
+                services.appointment_rebook(application=application, clerk=request.user)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), level=messages.ERROR)
+        else:
+            self.message_user(request, gettext("A new appointment was booked."))
+        return self._back(application)
+
+
+@admin.register(Appointment)
+class AppointmentAdmin(SimpleHistoryAdmin):
+    """The clerk's list: who comes when, at which centre."""
+
+    list_display = ("application", "slot", "reschedules", "collected_at")
+    list_filter = ("slot__centre", "collected_at")
+    list_select_related = ("application", "slot__centre")
+    search_fields = ("application__reference", "application__person__qid")
+    date_hierarchy = "slot__starts_at"
+    readonly_fields = ("application", "slot", "reschedules", "reminder_sent_for", "collected_at")
+
+    def has_module_permission(self, request):
+        return _is_residency_staff(request) or super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return _is_residency_staff(request) or super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ServiceCentre)
+class ServiceCentreAdmin(SimpleHistoryAdmin):
+    list_display = ("name_en", "name_ar", "opens_at", "closes_at", "slot_minutes", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("name_en", "name_ar", "code")
+
+
+@admin.register(AppointmentSlot)
+class AppointmentSlotAdmin(admin.ModelAdmin):
+    list_display = ("centre", "starts_at", "capacity", "booked")
+    list_filter = ("centre",)
+    date_hierarchy = "starts_at"
+    readonly_fields = ("booked",)
+
+
+@admin.register(PublicHoliday)
+class PublicHolidayAdmin(SimpleHistoryAdmin):
+    list_display = ("date", "name_en", "name_ar")
+    date_hierarchy = "date"
+    search_fields = ("name_en", "name_ar")

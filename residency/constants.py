@@ -1,0 +1,123 @@
+"""Choices of the permanent residency workflow (PRODUCT.md section 6).
+
+The bases follow Law No. 10 of 2018 on Permanent Residency: art. 2 sets the
+residence periods (20 years for those born abroad, 10 for those born in
+Qatar, with no more than 60 days abroad in any year), art. 3 the categories
+that may be granted the card on another ground.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ApplicationStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    UNDER_REVIEW = "under_review", _("Under review")
+    MORE_INFO_REQUESTED = "more_info_requested", _("More information requested")
+    RESUBMITTED = "resubmitted", _("Resubmitted")
+    APPROVED = "approved", _("Approved")
+    APPOINTMENT_BOOKED = "appointment_booked", _("Appointment booked")
+    CARD_ISSUED = "card_issued", _("Card issued")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+CLOSED_STATUSES = (
+    ApplicationStatus.CARD_ISSUED,
+    ApplicationStatus.REJECTED,
+    ApplicationStatus.WITHDRAWN,
+)
+# Waiting for a reviewer's decision: what the queue and the due date are about.
+AWAITING_DECISION = (
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.UNDER_REVIEW,
+    ApplicationStatus.RESUBMITTED,
+)
+# The applicant may still withdraw: no decision has been made.
+WITHDRAWABLE = (
+    ApplicationStatus.DRAFT,
+    *AWAITING_DECISION,
+    ApplicationStatus.MORE_INFO_REQUESTED,
+)
+
+
+class Basis(models.TextChoices):
+    RESIDENCE_BORN_ABROAD = "residence_born_abroad", _("20 years' legal residence (born abroad)")
+    RESIDENCE_BORN_IN_QATAR = (
+        "residence_born_in_qatar",
+        _("10 years' legal residence (born in Qatar)"),
+    )
+    SPOUSE_OF_QATARI = "spouse_of_qatari", _("Spouse of a Qatari citizen")
+    CHILD_OF_QATARI_MOTHER = (
+        "child_of_qatari_mother",
+        _("Child of a Qatari mother married to a non-Qatari"),
+    )
+    DISTINGUISHED_SERVICE = "distinguished_service", _("Distinguished service to the State")
+    SPECIAL_COMPETENCE = "special_competence", _("Special competence the State needs")
+
+
+# Law No. 10 of 2018, art. 2: years of legal residence required per basis.
+REQUIRED_RESIDENCE_YEARS = {
+    Basis.RESIDENCE_BORN_ABROAD: 20,
+    Basis.RESIDENCE_BORN_IN_QATAR: 10,
+}
+# Law No. 10 of 2018, art. 2: at most 60 days outside Qatar in any year.
+MAX_DAYS_ABROAD_PER_YEAR = 60
+
+
+class DocumentKind(models.TextChoices):
+    PASSPORT = "passport", _("Passport copy")
+    PHOTO = "photo", _("Personal photo")
+    SALARY_CERTIFICATE = "salary_certificate", _("Salary certificate")
+    GOOD_CONDUCT = "good_conduct", _("Good conduct certificate")
+    BIRTH_CERTIFICATE = "birth_certificate", _("Birth certificate issued in Qatar")
+    MARRIAGE_CERTIFICATE = "marriage_certificate", _("Marriage certificate")
+    MOTHER_NATIONALITY = "mother_nationality", _("Proof of the mother's Qatari nationality")
+    SERVICE_RECOMMENDATION = "service_recommendation", _("Recommendation from a government entity")
+    COMPETENCE_EVIDENCE = "competence_evidence", _("Evidence of special competence")
+
+
+COMMON_DOCUMENTS = (
+    DocumentKind.PASSPORT,
+    DocumentKind.PHOTO,
+    DocumentKind.SALARY_CERTIFICATE,
+    DocumentKind.GOOD_CONDUCT,
+)
+BASIS_DOCUMENTS = {
+    Basis.RESIDENCE_BORN_ABROAD: (),
+    Basis.RESIDENCE_BORN_IN_QATAR: (DocumentKind.BIRTH_CERTIFICATE,),
+    Basis.SPOUSE_OF_QATARI: (DocumentKind.MARRIAGE_CERTIFICATE,),
+    Basis.CHILD_OF_QATARI_MOTHER: (DocumentKind.MOTHER_NATIONALITY,),
+    Basis.DISTINGUISHED_SERVICE: (DocumentKind.SERVICE_RECOMMENDATION,),
+    Basis.SPECIAL_COMPETENCE: (DocumentKind.COMPETENCE_EVIDENCE,),
+}
+PHOTO_MIN_SIDE = 600
+
+
+def required_documents(basis: str) -> tuple[str, ...]:
+    """The documents an application on ``basis`` must carry, in the order they are asked for."""
+    return (*COMMON_DOCUMENTS, *BASIS_DOCUMENTS.get(basis, ()))
+
+
+class Step(models.TextChoices):
+    """The pages of the application form, in order."""
+
+    PERSONAL = "personal", _("Personal data")
+    BASIS = "basis", _("Basis and residence history")
+    RESIDENCE = "residence", _("Days outside Qatar")
+    EMPLOYMENT = "employment", _("Employment and income")
+    CENTRE = "centre", _("Service centre")
+    DOCUMENTS = "documents", _("Documents")
+    REVIEW = "review", _("Review")
+    DECLARATION = "declaration", _("Declaration and submission")
+
+
+# Decision target (PRODUCT.md section 6.4): 5 working days, Sunday to Thursday.
+DECISION_WORKING_DAYS = 5
+WORKING_WEEKDAYS = frozenset({6, 0, 1, 2, 3})  # Python weekday(): Sunday=6 ... Thursday=3
+MAX_RESCHEDULES = 2
+# How far ahead the booking looks for a free slot.
+BOOKING_HORIZON_WORKING_DAYS = 40
+# Validity of a permanent residency card issued at collection.
+CARD_VALIDITY_YEARS = 5

@@ -1,0 +1,172 @@
+"""Reads of the permanent residency workflow: drafts, status pages, queue, free slots."""
+
+import datetime
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import F, Prefetch, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from accounts.models import Person, StatusChange
+from residency.constants import (
+    AWAITING_DECISION,
+    CLOSED_STATUSES,
+    ApplicationStatus,
+    Step,
+)
+from residency.eligibility import declaration_years
+from residency.models import Application, Appointment, AppointmentSlot, Document
+
+S = ApplicationStatus
+# Notes on these moves are written for the applicant to read.
+REVIEWER_MESSAGE_STATUSES = (S.MORE_INFO_REQUESTED, S.REJECTED, S.APPROVED)
+
+
+def application_steps(application: Application | None) -> list[str]:
+    """The form's pages for this application; the residence page only for residence bases."""
+    steps = list(Step.values)
+    if application is None or not application.needs_residence_history:
+        steps.remove(Step.RESIDENCE)
+    return steps
+
+
+def application_missing_steps(
+    application: Application, *, today: datetime.date | None = None
+) -> list[str]:
+    """The pages whose answers the draft still lacks, in form order."""
+    today = today or timezone.localdate()
+    current = documents_current(application)
+    done = {
+        Step.PERSONAL: True,
+        Step.BASIS: bool(application.basis),
+        Step.RESIDENCE: all(
+            str(year) in application.days_abroad
+            for year in declaration_years(basis=application.basis, today=today)
+        ),
+        Step.EMPLOYMENT: bool(application.employer and application.occupation)
+        and application.monthly_income is not None,
+        Step.CENTRE: application.preferred_centre_id is not None,
+        Step.DOCUMENTS: bool(application.basis)
+        and all(kind in current for kind in application.required_document_kinds),
+        Step.REVIEW: True,
+        Step.DECLARATION: application.declared_at is not None,
+    }
+    return [step for step in application_steps(application) if not done[step]]
+
+
+def application_next_step(application: Application) -> str:
+    """Where a returning applicant resumes: the first unanswered page, else the review."""
+    missing = [step for step in application_missing_steps(application) if step != Step.DECLARATION]
+    return missing[0] if missing else Step.REVIEW
+
+
+def application_open_for(*, person: Person) -> Application | None:
+    return (
+        Application.objects.filter(person=person)
+        .exclude(status__in=CLOSED_STATUSES)
+        .select_related("preferred_centre")
+        .first()
+    )
+
+
+def application_draft_for(*, person: Person) -> Application | None:
+    return (
+        Application.objects.filter(person=person, status=S.DRAFT)
+        .select_related("preferred_centre", "person")
+        .first()
+    )
+
+
+def applications_for(*, person: Person) -> QuerySet[Application]:
+    return Application.objects.filter(person=person).order_by("-created_at", "-pk")
+
+
+def application_of_owner(*, person: Person, reference: str) -> Application:
+    """The person's own application, or 404: another person's reference reveals nothing."""
+    return get_object_or_404(
+        Application.objects.select_related("preferred_centre", "person"),
+        person=person,
+        reference=reference,
+    )
+
+
+def application_timeline(application: Application) -> list[StatusChange]:
+    """Every recorded move, oldest first, each with ``to_label`` for display."""
+    changes = list(
+        StatusChange.objects.filter(
+            content_type=ContentType.objects.get_for_model(Application),
+            object_id=application.pk,
+        ).order_by("created_at", "pk")
+    )
+    labels = dict(ApplicationStatus.choices)
+    for change in changes:
+        change.to_label = labels.get(change.to_status, change.to_status)
+    return changes
+
+
+def reviewer_messages(timeline: list[StatusChange]) -> list[StatusChange]:
+    return [
+        change
+        for change in timeline
+        if change.to_status in REVIEWER_MESSAGE_STATUSES and change.note
+    ]
+
+
+def documents_current(application: Application) -> dict[str, Document]:
+    if application.pk is None:
+        return {}
+    return {
+        document.kind: document
+        for document in Document.objects.filter(application=application, is_current=True)
+    }
+
+
+def documents_all(application: Application) -> list[Document]:
+    """Every version, newest first within each kind."""
+    return list(Document.objects.filter(application=application).order_by("kind", "-version"))
+
+
+def document_for_viewer(*, user, document_id: int) -> Document:
+    """The document if ``user`` owns its application or reviews or issues cards; else 404."""
+    document = get_object_or_404(Document.objects.select_related("application"), pk=document_id)
+    allowed = (
+        document.application.person_id == user.pk
+        or user.has_perm("residency.review_application")
+        or user.has_perm("residency.record_collection")
+    )
+    if not allowed:
+        raise Http404
+    return document
+
+
+def appointment_of(application: Application) -> Appointment | None:
+    return (
+        Appointment.objects.filter(application=application).select_related("slot__centre").first()
+    )
+
+
+def slots_free(
+    *, centre_id: int, days: list[datetime.date], exclude_slot_id: int | None = None
+) -> list[AppointmentSlot]:
+    """Free slots at a centre on ``days``, earliest first."""
+    return list(
+        AppointmentSlot.objects.filter(
+            centre_id=centre_id,
+            starts_at__date__in=days,
+            booked__lt=F("capacity"),
+        )
+        .exclude(pk=exclude_slot_id)
+        .select_related("centre")
+        .order_by("starts_at")
+    )
+
+
+def review_queue() -> QuerySet[Application]:
+    """Applications waiting for a decision, the most urgent first."""
+    return (
+        Application.objects.filter(status__in=AWAITING_DECISION)
+        .select_related("person", "preferred_centre")
+        .prefetch_related(Prefetch("documents", queryset=Document.objects.filter(is_current=True)))
+        .order_by("decision_due_on", "clock_started_on", "pk")
+    )

@@ -1,0 +1,572 @@
+"""Applicant pages of the permanent residency service (PRODUCT.md section 6).
+
+Views read input through a form and call one service or selector. A person
+only ever reaches their own application: drafts are looked up by the signed-in
+person, status pages by the person and reference (404 for anyone else).
+"""
+
+import icalendar
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.cache import never_cache
+
+from accounts import audit
+from accounts.constants import OTPPurpose
+from accounts.stepup import StepUpRequiredMixin, stepup_clear
+from residency import selectors, services
+from residency.constants import (
+    AWAITING_DECISION,
+    MAX_RESCHEDULES,
+    WITHDRAWABLE,
+    ApplicationStatus,
+    Step,
+)
+from residency.eligibility import eligibility_to_apply
+from residency.forms import (
+    BasisForm,
+    CentreForm,
+    DeclarationForm,
+    DocumentUploadForm,
+    EmploymentForm,
+    RescheduleForm,
+    ResidenceForm,
+)
+
+S = ApplicationStatus
+# A submission must follow its code within five minutes.
+SUBMISSION_STEPUP_MAX_AGE = 5 * 60
+
+
+def _error_messages(request, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+def step_url(step: str) -> str:
+    return reverse(f"residency:step_{step}")
+
+
+@method_decorator(never_cache, name="dispatch")
+class HomeView(View):
+    """Residency services: who may apply, the open application, earlier applications."""
+
+    def get(self, request):
+        context = {}
+        if request.user.is_authenticated:
+            person = request.user
+            context = {
+                "failures": eligibility_to_apply(person=person, today=timezone.localdate()),
+                "open_application": selectors.application_open_for(person=person),
+                "applications": list(selectors.applications_for(person=person)),
+            }
+        return render(request, "residency/home.html", context)
+
+
+class ApplyView(LoginRequiredMixin, View):
+    """Resume the draft where it was left, or start at the first page."""
+
+    def get(self, request):
+        draft = selectors.application_draft_for(person=request.user)
+        step = selectors.application_next_step(draft) if draft else Step.PERSONAL
+        return redirect(step_url(step))
+
+
+@method_decorator(never_cache, name="dispatch")
+class DraftStepView(LoginRequiredMixin, View):
+    """One page of the application form: validates, saves into the draft, moves on."""
+
+    step: str = ""
+    template_name = "residency/step_form.html"
+    needs_draft = True
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.application = selectors.application_draft_for(person=request.user)
+        if self.application is None and self.needs_draft:
+            return redirect("residency:home")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form(self, data=None, files=None):
+        raise NotImplementedError
+
+    def save(self, form) -> None:
+        raise NotImplementedError
+
+    def next_url(self) -> str:
+        if self.request.GET.get("return") == "review":
+            return step_url(Step.REVIEW)
+        steps = selectors.application_steps(self.application)
+        return step_url(steps[steps.index(self.step) + 1])
+
+    def get_context(self, **extra):
+        steps = selectors.application_steps(self.application)
+        missing = (
+            set(selectors.application_missing_steps(self.application))
+            if self.application
+            else set(steps)
+        )
+        nav = [
+            {
+                "step": step,
+                "label": Step(step).label,
+                "url": step_url(step),
+                "done": step not in missing,
+                "current": step == self.step,
+            }
+            for step in steps
+        ]
+        return {
+            "application": self.application,
+            "steps": nav,
+            "step_label": Step(self.step).label,
+            "step_number": steps.index(self.step) + 1,
+            "step_count": len(steps),
+            **extra,
+        }
+
+    def get(self, request):
+        return render(request, self.template_name, self.get_context(form=self.get_form()))
+
+    def post(self, request):
+        form = self.get_form(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                self.save(form)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                return redirect(self.next_url())
+        return render(request, self.template_name, self.get_context(form=form), status=400)
+
+
+class PersonalStepView(DraftStepView):
+    """The register data, read-only; continuing opens the draft."""
+
+    step = Step.PERSONAL
+    template_name = "residency/step_personal.html"
+    needs_draft = False
+
+    def get(self, request):
+        if self.application is None:
+            failures = eligibility_to_apply(person=request.user, today=timezone.localdate())
+            if failures:
+                return redirect("residency:home")
+        return render(request, self.template_name, self.get_context(person=request.user))
+
+    def post(self, request):
+        if self.application is None:
+            try:
+                self.application = services.application_start(person=request.user)
+            except ValidationError as error:
+                _error_messages(request, error)
+                return redirect("residency:home")
+        return redirect(self.next_url())
+
+
+class BasisStepView(DraftStepView):
+    step = Step.BASIS
+
+    def get_form(self, data=None, files=None):
+        return BasisForm(data, instance=self.application, today=timezone.localdate())
+
+    def save(self, form):
+        self.application = services.application_draft_update(
+            application=self.application, actor=self.request.user, basis=form.cleaned_data["basis"]
+        )
+
+
+class ResidenceStepView(DraftStepView):
+    step = Step.RESIDENCE
+
+    def get(self, request):
+        if not self.application.needs_residence_history:
+            return redirect(step_url(Step.BASIS))
+        return super().get(request)
+
+    def get_form(self, data=None, files=None):
+        return ResidenceForm(
+            data,
+            person=self.request.user,
+            basis=self.application.basis,
+            today=timezone.localdate(),
+            initial_days=self.application.days_abroad,
+        )
+
+    def save(self, form):
+        self.application = services.application_draft_update(
+            application=self.application, actor=self.request.user, days_abroad=form.days_abroad()
+        )
+
+
+class EmploymentStepView(DraftStepView):
+    step = Step.EMPLOYMENT
+
+    def get_form(self, data=None, files=None):
+        return EmploymentForm(data, instance=self.application)
+
+    def save(self, form):
+        self.application = services.application_draft_update(
+            application=self.application, actor=self.request.user, **form.cleaned_data
+        )
+
+
+class CentreStepView(DraftStepView):
+    step = Step.CENTRE
+
+    def get_form(self, data=None, files=None):
+        return CentreForm(data, instance=self.application)
+
+    def save(self, form):
+        self.application = services.application_draft_update(
+            application=self.application, actor=self.request.user, **form.cleaned_data
+        )
+
+
+class DocumentUploadMixin:
+    """Upload one document at a time; each upload is saved at once."""
+
+    def get_upload_form(self, data=None, files=None):
+        return DocumentUploadForm(data, files, kinds=self.application.required_document_kinds)
+
+    def upload(self, form) -> bool:
+        try:
+            services.document_add(
+                application=self.application,
+                kind=form.cleaned_data["kind"],
+                upload=form.cleaned_data["upload"],
+                actor=self.request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return False
+        messages.success(self.request, _("The document was uploaded."))
+        return True
+
+    def documents_context(self):
+        current = selectors.documents_current(self.application)
+        return [
+            {"kind": kind, "label": label, "document": current.get(kind)}
+            for kind, label in self.get_upload_form().fields["kind"].choices
+        ]
+
+
+class DocumentsStepView(DocumentUploadMixin, DraftStepView):
+    step = Step.DOCUMENTS
+    template_name = "residency/step_documents.html"
+
+    def get(self, request):
+        if not self.application.basis:
+            return redirect(step_url(Step.BASIS))
+        return self._render(self.get_upload_form())
+
+    def _render(self, form, status=200):
+        return render(
+            request=self.request,
+            template_name=self.template_name,
+            context=self.get_context(form=form, documents=self.documents_context()),
+            status=status,
+        )
+
+    def post(self, request):
+        if "continue" in request.POST:
+            if Step.DOCUMENTS in selectors.application_missing_steps(self.application):
+                messages.error(request, _("Upload every required document before continuing."))
+                return redirect(step_url(Step.DOCUMENTS))
+            return redirect(self.next_url())
+        form = self.get_upload_form(request.POST, request.FILES)
+        if form.is_valid() and self.upload(form):
+            return redirect(step_url(Step.DOCUMENTS))
+        return self._render(form, status=400)
+
+
+class ReviewStepView(DraftStepView):
+    step = Step.REVIEW
+    template_name = "residency/step_review.html"
+
+    def get(self, request):
+        missing = [
+            step
+            for step in selectors.application_missing_steps(self.application)
+            if step != Step.DECLARATION
+        ]
+        return render(
+            request,
+            self.template_name,
+            self.get_context(
+                documents=selectors.documents_current(self.application),
+                missing=[Step(step).label for step in missing],
+                person=request.user,
+            ),
+        )
+
+    def post(self, request):
+        return redirect(step_url(Step.DECLARATION))
+
+
+@method_decorator(never_cache, name="dispatch")
+class DeclarationView(StepUpRequiredMixin, DraftStepView):
+    """Declaration and submission, confirmed with a one-time code (PRODUCT.md section 6.2)."""
+
+    step = Step.DECLARATION
+    template_name = "residency/step_declaration.html"
+    stepup_purpose = OTPPurpose.RESIDENCY_SUBMISSION
+    stepup_max_age = SUBMISSION_STEPUP_MAX_AGE
+
+    def get_stepup_scope(self) -> str:
+        draft = selectors.application_draft_for(person=self.request.user)
+        return f"application:{draft.reference}" if draft else "application"
+
+    def dispatch(self, request, *args, **kwargs):
+        """No code is sent for a draft that cannot be submitted yet."""
+        if request.user.is_authenticated:
+            draft = selectors.application_draft_for(person=request.user)
+            if draft is None:
+                return redirect("residency:home")
+            if set(selectors.application_missing_steps(draft)) - {Step.DECLARATION}:
+                return redirect(step_url(Step.REVIEW))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form(self, data=None, files=None):
+        return DeclarationForm(data)
+
+    def save(self, form):
+        services.application_submit(application=self.application, actor=self.request.user)
+        stepup_clear(
+            self.request,
+            purpose=self.stepup_purpose,
+            scope=f"application:{self.application.reference}",
+        )
+        messages.success(
+            self.request,
+            _("Your application %(reference)s was submitted.")
+            % {"reference": self.application.reference},
+        )
+
+    def next_url(self):
+        return reverse("residency:status", args=[self.application.reference])
+
+
+@method_decorator(never_cache, name="dispatch")
+class StatusView(LoginRequiredMixin, View):
+    """Status, timeline, expected decision date, reviewer messages and documents."""
+
+    def get(self, request, reference):
+        application = selectors.application_of_owner(person=request.user, reference=reference)
+        timeline = selectors.application_timeline(application)
+        return render(
+            request,
+            "residency/status.html",
+            {
+                "application": application,
+                "timeline": timeline,
+                "reviewer_messages": selectors.reviewer_messages(timeline),
+                "documents": selectors.documents_all(application),
+                "appointment": selectors.appointment_of(application),
+                "can_withdraw": application.status in WITHDRAWABLE,
+                "awaiting_decision": application.status in AWAITING_DECISION,
+                "person": request.user,
+            },
+        )
+
+
+class WithdrawView(LoginRequiredMixin, View):
+    """Asks for confirmation, then withdraws."""
+
+    def get(self, request, reference):
+        application = selectors.application_of_owner(person=request.user, reference=reference)
+        return render(request, "residency/withdraw.html", {"application": application})
+
+    def post(self, request, reference):
+        application = selectors.application_of_owner(person=request.user, reference=reference)
+        try:
+            services.application_withdraw(application=application, actor=request.user)
+        except ValidationError as error:
+            _error_messages(request, error)
+        else:
+            messages.success(request, _("Your application was withdrawn."))
+        return redirect("residency:status", reference=reference)
+
+
+@method_decorator(never_cache, name="dispatch")
+class MoreInformationView(DocumentUploadMixin, LoginRequiredMixin, View):
+    """When a reviewer asked for more: upload documents, then resubmit."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.application = selectors.application_of_owner(
+            person=request.user, reference=kwargs["reference"]
+        )
+        if self.application.status != S.MORE_INFO_REQUESTED:
+            return redirect("residency:status", reference=self.application.reference)
+        return super().dispatch(request, *args, **kwargs)
+
+    def _render(self, form, status=200):
+        timeline = selectors.application_timeline(self.application)
+        context = {
+            "application": self.application,
+            "form": form,
+            "documents": self.documents_context(),
+            "reviewer_messages": selectors.reviewer_messages(timeline),
+        }
+        return render(self.request, "residency/more_information.html", context, status=status)
+
+    def get(self, request, reference):
+        return self._render(self.get_upload_form())
+
+    def post(self, request, reference):
+        if "resubmit" in request.POST:
+            try:
+                services.application_resubmit(application=self.application, actor=request.user)
+            except ValidationError as error:
+                _error_messages(request, error)
+            else:
+                messages.success(request, _("Your application was sent back to the reviewers."))
+            return redirect("residency:status", reference=reference)
+        form = self.get_upload_form(request.POST, request.FILES)
+        if form.is_valid() and self.upload(form):
+            return redirect("residency:more_information", reference=reference)
+        return self._render(form, status=400)
+
+
+@method_decorator(never_cache, name="dispatch")
+class DocumentDownloadView(LoginRequiredMixin, View):
+    """Streams a document to its owner or to authorised staff only."""
+
+    def get(self, request, pk):
+        document = selectors.document_for_viewer(user=request.user, document_id=pk)
+        audit.data_access_record(
+            staff=request.user,
+            person=document.application.person,
+            what=lambda: _("Residency document: %(kind)s") % {"kind": document.get_kind_display()},
+        )
+        response = FileResponse(
+            document.file.open("rb"),
+            as_attachment=True,
+            filename=document.download_name,
+            content_type=document.content_type,
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class AppointmentMixin(LoginRequiredMixin):
+    def load(self, request, reference):
+        self.application = selectors.application_of_owner(person=request.user, reference=reference)
+        self.appointment = selectors.appointment_of(self.application)
+
+
+@method_decorator(never_cache, name="dispatch")
+class AppointmentView(AppointmentMixin, View):
+    """The printable appointment page."""
+
+    def get(self, request, reference):
+        self.load(request, reference)
+        if self.appointment is None:
+            return redirect("residency:status", reference=reference)
+        return render(
+            request,
+            "residency/appointment.html",
+            {
+                "application": self.application,
+                "appointment": self.appointment,
+                "reschedules_left": MAX_RESCHEDULES - self.appointment.reschedules,
+                "person": request.user,
+            },
+        )
+
+
+class AppointmentCalendarView(AppointmentMixin, View):
+    """The appointment as an iCalendar file for the applicant's calendar."""
+
+    def get(self, request, reference):
+        self.load(request, reference)
+        if self.appointment is None:
+            return redirect("residency:status", reference=reference)
+        slot = self.appointment.slot
+        calendar = icalendar.Calendar()
+        calendar.add("prodid", "-//Ministry of Interior, State of Qatar//E-services//EN")
+        calendar.add("version", "2.0")
+        event = icalendar.Event()
+        event.add("uid", f"{self.application.reference}@moi-eservices")
+        event.add("dtstamp", timezone.now())
+        event.add("dtstart", slot.starts_at)
+        event.add("dtend", slot.ends_at)
+        event.add(
+            "summary",
+            _("Collect your permanent residency card (%(reference)s)")
+            % {"reference": self.application.reference},
+        )
+        event.add("location", f"{slot.centre.name}, {slot.centre.address}")
+        event.add(
+            "description",
+            _("Bring your passport and your residence permit. Reference: %(reference)s")
+            % {"reference": self.application.reference},
+        )
+        calendar.add_component(event)
+        response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="{self.application.reference}-appointment.ics"'
+        )
+        return response
+
+
+@method_decorator(never_cache, name="dispatch")
+class RescheduleView(AppointmentMixin, View):
+    """Move the appointment to another free slot at the same centre (at most twice)."""
+
+    def form(self, data=None):
+        days = services.booking_days(today=timezone.localdate())[:10]
+        services.slots_window_ensure(centre=self.appointment.slot.centre, days=days)
+        slots = selectors.slots_free(
+            centre_id=self.appointment.slot.centre_id,
+            days=days,
+            exclude_slot_id=self.appointment.slot_id,
+        )
+        return RescheduleForm(data, slots=slots)
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.load(request, kwargs["reference"])
+        if self.appointment is None or self.application.status != S.APPOINTMENT_BOOKED:
+            return redirect("residency:status", reference=kwargs["reference"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def _render(self, form, status=200):
+        context = {
+            "application": self.application,
+            "appointment": self.appointment,
+            "form": form,
+            "reschedules_left": MAX_RESCHEDULES - self.appointment.reschedules,
+        }
+        return render(self.request, "residency/reschedule.html", context, status=status)
+
+    def get(self, request, reference):
+        return self._render(self.form())
+
+    def post(self, request, reference):
+        form = self.form(request.POST)
+        if form.is_valid():
+            try:
+                services.appointment_reschedule(
+                    application=self.application,
+                    actor=request.user,
+                    slot_id=form.cleaned_data["slot"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Your appointment was moved."))
+                return redirect("residency:appointment", reference=reference)
+        return self._render(form, status=400)
