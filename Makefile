@@ -54,7 +54,7 @@ run: $(STAMP)
 	  $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: $(STAMP) system-chromium
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
