@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts import audit
+from accounts.admin_import import RegisterImportAdminMixin
 from accounts.lockout import qid_locked_until
 from accounts.models import (
     Notification,
@@ -33,6 +34,19 @@ class ReasonForm(forms.Form):
     )
 
 
+class ReadOnlyAdminMixin:
+    """For evidence (histories, logs, requests): staff read it, only services write it."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class SmartCardInline(admin.TabularInline):
     model = SmartCard
     extra = 0
@@ -40,7 +54,7 @@ class SmartCardInline(admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(SimpleHistoryAdmin, UserAdmin):
+class PersonAdmin(RegisterImportAdminMixin, SimpleHistoryAdmin, UserAdmin):
     list_display = ("qid", "name_en", "name_ar", "nationality", "data_verified", "is_staff")
     list_filter = ("data_verified", "is_staff", "is_active", "sex", "preferred_language")
     search_fields = ("qid", "name_en", "name_ar", "mobile")
@@ -190,7 +204,7 @@ class SmartCardAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(StatusChange)
-class StatusChangeAdmin(admin.ModelAdmin):
+class StatusChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The history is evidence: staff read it, nobody edits it."""
 
     list_display = ("reference", "from_status", "to_status", "actor", "created_at")
@@ -198,39 +212,14 @@ class StatusChangeAdmin(admin.ModelAdmin):
     search_fields = ("reference", "actor__qid")
     list_select_related = ("actor",)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ReferenceSequence)
-class ReferenceSequenceAdmin(admin.ModelAdmin):
+class ReferenceSequenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("prefix", "year", "last_number")
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    pass
 
 
 @admin.register(OTPEvent)

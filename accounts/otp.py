@@ -85,35 +85,37 @@ def tries_left(device: SMSDevice | None) -> int:
     return max(0, MAX_FAILURES - device.failures)
 
 
+def _window_reopens_at(events, *, window: datetime.timedelta, limit: int, now):
+    """When a sending limit of ``limit`` codes per ``window`` lets the next one go,
+    or None when it is not reached."""
+    recent = list(
+        events.filter(kind=OTPEventKind.SENT, created_at__gte=now - window)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)[:limit]
+    )
+    return recent[-1] + window if len(recent) >= limit else None
+
+
 def otp_next_send_at(device: SMSDevice, *, now=None) -> datetime.datetime:
     """The earliest moment a new code may be sent for this device."""
     now = now or timezone.now()
-    candidates = [now]
-    if device.requested_at:
-        candidates.append(device.requested_at + RESEND_AFTER)
-    hour = list(
-        OTPEvent.objects.filter(
-            person_id=device.user_id,
-            kind=OTPEventKind.SENT,
-            created_at__gte=now - datetime.timedelta(hours=1),
-        )
-        .order_by("-created_at")
-        .values_list("created_at", flat=True)[:MAX_PER_PERSON_PER_HOUR]
-    )
-    if len(hour) >= MAX_PER_PERSON_PER_HOUR:
-        candidates.append(hour[-1] + datetime.timedelta(hours=1))
-    day = list(
-        OTPEvent.objects.filter(
-            number=device.number,
-            kind=OTPEventKind.SENT,
-            created_at__gte=now - datetime.timedelta(days=1),
-        )
-        .order_by("-created_at")
-        .values_list("created_at", flat=True)[:MAX_PER_NUMBER_PER_DAY]
-    )
-    if len(day) >= MAX_PER_NUMBER_PER_DAY:
-        candidates.append(day[-1] + datetime.timedelta(days=1))
-    return max(candidates)
+    candidates = [
+        now,
+        device.requested_at and device.requested_at + RESEND_AFTER,
+        _window_reopens_at(
+            OTPEvent.objects.filter(person_id=device.user_id),
+            window=datetime.timedelta(hours=1),
+            limit=MAX_PER_PERSON_PER_HOUR,
+            now=now,
+        ),
+        _window_reopens_at(
+            OTPEvent.objects.filter(number=device.number),
+            window=datetime.timedelta(days=1),
+            limit=MAX_PER_NUMBER_PER_DAY,
+            now=now,
+        ),
+    ]
+    return max(candidate for candidate in candidates if candidate)
 
 
 def otp_send(*, person: Person, purpose: str, number: str | None = None) -> SMSDevice:

@@ -144,8 +144,9 @@ class IdentityStartView(View):
         return redirect(f"accounts:{self.flow}_code")
 
     def _render(self, form):
-        template = f"accounts/{self.flow}_start.html"
-        return render(self.request, template, {"form": form, "flow": self.flow})
+        return render(
+            self.request, "accounts/identity_start.html", {"form": form, "flow": self.flow}
+        )
 
 
 @sensitive

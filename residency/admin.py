@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.admin import ReadOnlyAdminMixin
 from accounts.models import StatusChange
 from residency import services
 from residency.constants import AWAITING_DECISION, ApplicationStatus
@@ -42,18 +43,9 @@ def _is_residency_staff(request) -> bool:
     return user.is_active and user.is_staff and (user.has_perm(REVIEW) or user.has_perm(COLLECT))
 
 
-class ReadOnlyInlineMixin:
+class ReadOnlyInlineMixin(ReadOnlyAdminMixin):
     extra = 0
     can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_view_permission(self, request, obj=None):
         return _is_residency_staff(request) or super().has_view_permission(request, obj)
@@ -112,7 +104,7 @@ class DueFilter(admin.SimpleListFilter):
 
 
 @admin.register(Application)
-class ApplicationAdmin(SimpleHistoryAdmin):
+class ApplicationAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = (
         "reference",
         "person_qid",
@@ -153,15 +145,6 @@ class ApplicationAdmin(SimpleHistoryAdmin):
 
     def has_view_permission(self, request, obj=None):
         return _is_residency_staff(request) or super().has_view_permission(request, obj)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -350,7 +333,7 @@ class ApplicationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(SimpleHistoryAdmin):
+class AppointmentAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     """The clerk's list: who comes when, at which centre."""
 
     list_display = ("application", "slot", "reschedules", "collected_at")
@@ -365,15 +348,6 @@ class AppointmentAdmin(SimpleHistoryAdmin):
 
     def has_view_permission(self, request, obj=None):
         return _is_residency_staff(request) or super().has_view_permission(request, obj)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ServiceCentre)
