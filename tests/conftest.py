@@ -27,12 +27,21 @@ def _clear_own_keys():
         client.delete(key)
 
 
-@pytest.fixture
-def eservice_catalogue(django_db_blocker):
-    """The catalogue rows of the data migration, for transactional tests: their
-    database is flushed between tests, which removes migration data."""
+@pytest.fixture(autouse=True)
+def eservice_catalogue(request, django_db_blocker):
+    """The catalogue rows of the data migration. A transactional test flushes
+    the database when it ends, which removes migration data for the tests
+    after it; this puts the rows back (get_or_create: a no-op when present)."""
+    uses_db = request.node.get_closest_marker("django_db") or {
+        "db",
+        "transactional_db",
+        "live_server",
+    } & set(request.fixturenames)
+    if not uses_db:
+        return
     from django.apps import apps
 
+    request.getfixturevalue("django_db_setup")
     catalogue = importlib.import_module("activation.migrations.0002_eservice_catalogue")
     with django_db_blocker.unblock():
         catalogue.add_catalogue(apps, None)
@@ -45,3 +54,13 @@ def _fresh_content_types():
     from django.contrib.contenttypes.models import ContentType
 
     ContentType.objects.clear_cache()
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """Service and model messages are checked in English unless a test says
+    otherwise; each request still activates the language of its URL."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.utils import translation
 
 from accounts.constants import CardKind, CardStatus
 from residency.constants import Basis
@@ -27,7 +28,8 @@ def test_a_resident_with_a_valid_permit_may_apply():
 
 
 def test_a_citizen_is_told_citizens_do_not_need_the_card():
-    failures = eligibility_to_apply(person=PersonFactory(), today=TODAY)
+    with translation.override("en"):
+        failures = eligibility_to_apply(person=PersonFactory(), today=TODAY)
     assert codes(failures) == ["citizen"]
     assert "Qatari citizens" in failures[0].reason
 
