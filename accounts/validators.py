@@ -114,10 +114,14 @@ def mobile_validator(value: str) -> None:
 
 
 def mask_mobile(value: str) -> str:
-    """``+97455123456`` -> ``+974 •••• 3456``; shown everywhere but the owner's edit form."""
+    """``+97455123456`` -> ``+974 •••• 3456``; shown everywhere but the owner's edit form.
+
+    Wrapped in Unicode left-to-right isolates so an Arabic page does not turn
+    it into ``3456 •••• 974+``.
+    """
     if not value:
         return ""
-    return f"+974 •••• {value[-4:]}"
+    return f"\u2066+974 •••• {value[-4:]}\u2069"
 
 
 class MinimumLengthValidator(password_validation.MinimumLengthValidator):

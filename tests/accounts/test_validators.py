@@ -103,5 +103,5 @@ def test_non_qatar_mobiles_are_refused(raw):
 
 
 def test_mobile_is_masked_to_its_last_four_digits():
-    assert mask_mobile("+97455123456") == "+974 •••• 3456"
+    assert mask_mobile("+97455123456") == "\u2066+974 •••• 3456\u2069"
     assert mask_mobile("") == ""
