@@ -405,7 +405,7 @@ def test_the_eligible_resident_applies_is_approved_and_collects_the_card(
     card_row = page.locator("dl.facts > div").filter(has_text="Permanent residency card")
     expect(card_row).to_be_visible()
     expect(card_row).to_contain_text(CARD_NUMBER)
-    expect(card_row).to_contain_text(f"expires {card.expires_on:%Y-%m-%d}")
+    expect(card_row).to_contain_text(f"expires {card.expires_on:%d/%m/%Y}")
     in_both_languages(page, screenshot, "15-profile")
 
     # The status page on a 360 px phone, in Arabic.
