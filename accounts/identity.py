@@ -17,35 +17,43 @@ from django.utils import timezone
 
 from accounts.constants import CardStatus, OTPPurpose
 from accounts.lockout import qid_unlock
-from accounts.models import Person
+from accounts.models import IdentityFlow, Person
 from accounts.notifications import notify
 from accounts.otp import OTPCheck, OTPRefused, otp_send, otp_verify
 
 IDENTITY_PURPOSES = (OTPPurpose.REGISTRATION, OTPPurpose.PASSWORD_RESET)
 
 
-def identity_start(*, qid: str, card_expiry: datetime.date, purpose: str) -> None:
-    """Queue the look-up and the code; identical work whatever was typed."""
-    from accounts.tasks import registration_code_task
-
-    transaction.on_commit(
-        lambda: registration_code_task.enqueue(
-            qid=qid, card_expiry=card_expiry.isoformat(), purpose=purpose
-        )
-    )
+FLOW_LIFETIME = datetime.timedelta(hours=1)
 
 
-def identity_match(*, qid: str, purpose: str, card_expiry: datetime.date | None = None):
+def identity_start(*, qid: str, card_expiry: datetime.date, purpose: str) -> IdentityFlow:
+    """Record what was typed and queue the look-up: identical work whatever was typed.
+
+    Only the flow's id goes through the task queue, never the QID or the date.
+    """
+    from accounts.tasks import identity_code_task
+
+    IdentityFlow.objects.filter(created_at__lt=timezone.now() - FLOW_LIFETIME).delete()
+    flow = IdentityFlow.objects.create(purpose=purpose, qid=qid, card_expiry=card_expiry)
+    transaction.on_commit(lambda: identity_code_task.enqueue(flow_id=str(flow.pk)))
+    return flow
+
+
+def identity_match(*, qid: str, purpose: str, card_expiry: datetime.date):
     """The person these details belong to, if the flow may continue for them."""
-    people = Person.objects.filter(qid=qid, is_active=True)
-    if card_expiry is not None:
-        people = people.filter(
+    person = (
+        Person.objects.filter(
+            qid=qid,
+            is_active=True,
             cards__expires_on=card_expiry,
             cards__status=CardStatus.VALID,
             cards__expires_on__gte=timezone.localdate(),
         )
-    person = people.first()
-    if person is None or not person.mobile:
+        .exclude(mobile="")
+        .first()
+    )
+    if person is None:
         return None
     if purpose == OTPPurpose.REGISTRATION and person.has_online_account:
         return None
@@ -54,24 +62,44 @@ def identity_match(*, qid: str, purpose: str, card_expiry: datetime.date | None 
     return person
 
 
-def identity_code_send(*, qid: str, card_expiry: str, purpose: str) -> None:
+def identity_code_send(*, flow_id: str) -> None:
     """Runs in the worker: text a code when the details match; otherwise nothing."""
-    person = identity_match(
-        qid=qid, purpose=purpose, card_expiry=datetime.date.fromisoformat(card_expiry)
-    )
+    flow = IdentityFlow.objects.filter(pk=flow_id).first()
+    if flow is None:
+        return
+    person = identity_match(qid=flow.qid, purpose=flow.purpose, card_expiry=flow.card_expiry)
     if person is None:
         return
+    IdentityFlow.objects.filter(pk=flow.pk).update(person=person)
     try:
-        otp_send(person=person, purpose=purpose)
+        otp_send(person=person, purpose=flow.purpose)
     except OTPRefused:
         return
 
 
-def identity_verify(*, qid: str, purpose: str, code: str) -> tuple[Person | None, OTPCheck]:
-    person = identity_match(qid=qid, purpose=purpose)
-    if person is None:
+def identity_resend(*, flow_id: str) -> None:
+    """Queue a new code for the same flow (the worker checks the limits)."""
+    from accounts.tasks import identity_code_task
+
+    transaction.on_commit(lambda: identity_code_task.enqueue(flow_id=flow_id))
+
+
+def identity_verify(*, flow_id: str, purpose: str, code: str) -> tuple[Person | None, OTPCheck]:
+    """Check a code for this flow only: a flow whose details did not match, or
+    that belongs to another session, never touches anyone's code."""
+    flow = (
+        IdentityFlow.objects.filter(
+            pk=flow_id,
+            purpose=purpose,
+            created_at__gte=timezone.now() - FLOW_LIFETIME,
+            person__isnull=False,
+        )
+        .select_related("person")
+        .first()
+    )
+    if flow is None:
         return None, OTPCheck(False, "wrong", 0)
-    return person, otp_verify(person=person, purpose=purpose, code=code)
+    return flow.person, otp_verify(person=flow.person, purpose=flow.purpose, code=code)
 
 
 @transaction.atomic

@@ -495,3 +495,30 @@ class StaffAction(models.Model):
 
     def __str__(self):
         return f"{self.action} {self.person_id}"
+
+
+class IdentityFlow(models.Model):
+    """One registration or password-reset attempt, as typed, for one browser session.
+
+    The page only stores what was typed here and queues the look-up, so the
+    work before the answer is the same for every input. The worker fills
+    ``person`` when the details match; the code page checks codes only
+    through this row, so a code is bound to the session that asked for it and
+    to a matching card expiry date. Rows are deleted after an hour.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    purpose = models.CharField(_("purpose"), max_length=32, choices=OTPPurpose.choices)
+    qid = models.CharField(_("Qatar ID number"), max_length=11)
+    card_expiry = models.DateField(_("card expiry date"))
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("registration or reset attempt")
+        verbose_name_plural = _("registration and reset attempts")
+
+    def __str__(self):
+        return str(self.id)

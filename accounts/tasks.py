@@ -17,7 +17,7 @@ def notification_send_task(notification_id: int) -> None:
 
 
 @task()
-def registration_code_task(qid: str, card_expiry: str, purpose: str) -> None:
+def identity_code_task(flow_id: str) -> None:
     from accounts.identity import identity_code_send
 
-    identity_code_send(qid=qid, card_expiry=card_expiry, purpose=purpose)
+    identity_code_send(flow_id=flow_id)

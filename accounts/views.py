@@ -127,18 +127,16 @@ class IdentityStartView(View):
         form = IdentityStartForm(request.POST)
         if not form.is_valid():
             return self._render(form)
-        identity.identity_start(
+        started = identity.identity_start(
             qid=form.cleaned_data["qid"],
             card_expiry=form.cleaned_data["card_expiry"],
             purpose=FLOWS[self.flow],
         )
-        now = timezone.now()
         request.session[FLOW_KEY] = {
             "flow": self.flow,
-            "qid": form.cleaned_data["qid"],
-            "card_expiry": form.cleaned_data["card_expiry"].isoformat(),
+            "id": str(started.pk),
             "failures": 0,
-            "sent_at": now.timestamp(),
+            "sent_at": timezone.now().timestamp(),
         }
         request.session.pop(VERIFIED_KEY, None)
         return redirect(f"accounts:{self.flow}_code")
@@ -176,7 +174,7 @@ class IdentityCodeView(View):
         if form.is_valid():
             expired = timezone.now().timestamp() - self.state["sent_at"] > CODE_VALIDITY_SECONDS
             person, check = identity.identity_verify(
-                qid=self.state["qid"], purpose=FLOWS[self.flow], code=form.cleaned_data["code"]
+                flow_id=self.state["id"], purpose=FLOWS[self.flow], code=form.cleaned_data["code"]
             )
             if check:
                 request.session[VERIFIED_KEY] = {
@@ -198,11 +196,7 @@ class IdentityCodeView(View):
         if now.timestamp() < next_at:
             messages.error(self.request, _("Please wait before asking for a new code."))
         else:
-            identity.identity_start(
-                qid=self.state["qid"],
-                card_expiry=datetime.date.fromisoformat(self.state["card_expiry"]),
-                purpose=FLOWS[self.flow],
-            )
+            identity.identity_resend(flow_id=self.state["id"])
             if self.state["failures"] >= MAX_FAILURES:
                 self.state["failures"] = 0
             self.state["sent_at"] = now.timestamp()
@@ -269,6 +263,13 @@ class IdentityPasswordView(View):
 
 # --- Step-up: confirm a sensitive step with a code ------------------------
 
+# Registration and reset codes are only ever issued by their own flows.
+STEPUP_PURPOSES = {
+    OTPPurpose.ESERVICES,
+    OTPPurpose.MOBILE_CHANGE,
+    OTPPurpose.RESIDENCY_SUBMISSION,
+}
+
 
 @method_decorator([login_required, sensitive_post_parameters(), never_cache], name="dispatch")
 class StepUpView(View):
@@ -276,7 +277,7 @@ class StepUpView(View):
         self.purpose = request.GET.get("purpose", "")
         self.scope = request.GET.get("scope", "")
         self.next_url = request.GET.get("next", "")
-        if self.purpose not in OTPPurpose.values or not self.scope:
+        if self.purpose not in STEPUP_PURPOSES or not self.scope:
             raise Http404
         if not url_has_allowed_host_and_scheme(
             self.next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()

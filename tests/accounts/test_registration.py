@@ -1,5 +1,6 @@
 import datetime
 import re
+from types import SimpleNamespace
 
 import pytest
 import time_machine
@@ -247,3 +248,58 @@ def test_a_registration_code_does_not_work_for_password_reset(
     session.save()
     response = enter_code(client, "reset", code)
     assert "The code is not correct" in response.content.decode()
+
+
+def test_a_code_only_works_in_the_session_whose_details_matched(
+    newcomer, sms_outbox, django_capture_on_commit_callbacks
+):
+    person, card = newcomer
+    victim, attacker = Client(), Client()
+    start(victim, "register", person.qid, card.expires_on, django_capture_on_commit_callbacks)
+    code = last_code(sms_outbox)
+    wrong_expiry = card.expires_on - datetime.timedelta(days=1)
+    start(attacker, "register", person.qid, wrong_expiry, django_capture_on_commit_callbacks)
+    response = enter_code(attacker, "register", code)
+    assert "The code is not correct" in response.content.decode()
+    assert enter_code(victim, "register", code)["Location"] == "/en/accounts/register/password/"
+
+
+def test_wrong_codes_from_a_session_with_wrong_details_do_not_void_the_real_code(
+    newcomer, sms_outbox, django_capture_on_commit_callbacks
+):
+    person, card = newcomer
+    victim, attacker = Client(), Client()
+    start(victim, "register", person.qid, card.expires_on, django_capture_on_commit_callbacks)
+    code = last_code(sms_outbox)
+    start(
+        attacker,
+        "register",
+        person.qid,
+        card.expires_on + datetime.timedelta(days=3),
+        django_capture_on_commit_callbacks,
+    )
+    for _ in range(5):
+        enter_code(attacker, "register", "000000" if code != "000000" else "111111")
+    assert enter_code(victim, "register", code)["Location"] == "/en/accounts/register/password/"
+
+
+@pytest.mark.parametrize("purpose", ["registration", "password_reset"])
+def test_the_step_up_page_never_issues_registration_or_reset_codes(client, purpose):
+    client.force_login(PersonFactory())
+    response = client.get(f"/en/accounts/confirm/?purpose={purpose}&scope=x&next=/en/")
+    assert response.status_code == 404
+
+
+def test_nothing_typed_on_the_first_step_reaches_the_task_queue(
+    newcomer, django_capture_on_commit_callbacks, monkeypatch
+):
+    from accounts import tasks
+
+    queued = []
+    fake = SimpleNamespace(enqueue=lambda *args, **kwargs: queued.append((args, kwargs)))
+    monkeypatch.setattr(tasks, "identity_code_task", fake)
+    person, card = newcomer
+    start(Client(), "register", person.qid, card.expires_on, django_capture_on_commit_callbacks)
+    assert len(queued) == 1
+    assert queued[0][0] == () and set(queued[0][1]) == {"flow_id"}
+    assert person.qid not in str(queued) and card.expires_on.isoformat() not in str(queued)
