@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from axes.models import AccessAttempt, AccessLog
 from django import forms
 from django.contrib import admin, messages
@@ -6,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -51,6 +54,8 @@ class SmartCardInline(admin.TabularInline):
     model = SmartCard
     extra = 0
     fields = ("number", "kind", "issued_on", "expires_on", "status", "chip_status")
+    # Chip status changes through chip requests (activation.services), never by hand.
+    readonly_fields = ("chip_status",)
 
 
 @admin.register(Person)
@@ -83,19 +88,61 @@ class PersonAdmin(RegisterImportAdminMixin, SimpleHistoryAdmin, UserAdmin):
             *super().get_urls(),
         ]
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
+    def get_readonly_fields(self, request, obj=None):
+        """Only superusers grant superuser status or single permissions, and
+        nobody changes their own groups or staff status."""
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += ["is_superuser", "user_permissions"]
+        if obj is not None and obj.pk == request.user.pk:
+            fields += ["is_staff", "groups", "is_active"]
+        return fields
+
+    def user_change_password(self, request, id, form_url=""):
+        # People set passwords through the code-confirmed reset; a staff member
+        # must never be able to take over an account silently.
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
+
+    def _needs_reason(self, request):
         if audit.needs_reason(request.user) and not request.session.get(audit.REASON_SESSION_KEY):
-            return redirect(
-                f"{reverse('admin:accounts_person_reason')}?next={request.get_full_path()}"
-            )
-        response = super().change_view(request, object_id, form_url, extra_context)
-        if request.method == "GET" and response.status_code == 200:
+            query = urlencode({"next": request.get_full_path()})
+            return redirect(f"{reverse('admin:accounts_person_reason')}?{query}")
+        return None
+
+    def _log_view(self, request, object_id, what):
+        person = Person.objects.filter(pk=object_id).first()
+        if person is not None:
             audit.data_access_record(
                 staff=request.user,
-                person=Person.objects.get(pk=object_id),
-                what=lambda: gettext("Personal record"),
+                person=person,
+                what=what,
                 reason=request.session.get(audit.REASON_SESSION_KEY, ""),
             )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = self._needs_reason(request) or super().change_view(
+            request, object_id, form_url, extra_context
+        )
+        if request.method == "GET" and response.status_code == 200:
+            self._log_view(request, object_id, lambda: gettext("Personal record"))
+        return response
+
+    def history_view(self, request, object_id, extra_context=None):
+        response = self._needs_reason(request) or super().history_view(
+            request, object_id, extra_context
+        )
+        if response.status_code == 200:
+            self._log_view(request, object_id, lambda: gettext("Record history"))
+        return response
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        response = self._needs_reason(request) or super().history_form_view(
+            request, object_id, version_id, extra_context
+        )
+        if response.status_code == 200:
+            self._log_view(request, object_id, lambda: gettext("Earlier version of the record"))
         return response
 
     def reason_view(self, request):
@@ -103,14 +150,22 @@ class PersonAdmin(RegisterImportAdminMixin, SimpleHistoryAdmin, UserAdmin):
         if form.is_valid():
             request.session[audit.REASON_SESSION_KEY] = form.cleaned_data["reason"]
             next_url = request.GET.get("next", "")
-            return redirect(next_url if next_url.startswith("/") else "admin:index")
+            safe = url_has_allowed_host_and_scheme(
+                next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            )
+            return redirect(next_url if safe else "admin:index")
         context = {**self.admin_site.each_context(request), "form": form, "title": _("Reason")}
         return TemplateResponse(request, "admin/accounts/person/reason.html", context)
 
     def support_view(self, request, pk):
         if not request.user.has_perm("accounts.support_account"):
             raise PermissionDenied
+        needs_reason = self._needs_reason(request)
+        if needs_reason:
+            return needs_reason
         person = get_object_or_404(Person, pk=pk)
+        if request.method == "GET":
+            self._log_view(request, pk, lambda: gettext("Sign-in and code events"))
         if request.method == "POST":
             self._support_action(request, person, request.POST.get("action"))
             return redirect("admin:accounts_person_support", pk=pk)
@@ -201,6 +256,7 @@ class SmartCardAdmin(SimpleHistoryAdmin):
     list_select_related = ("person",)
     autocomplete_fields = ("person",)
     date_hierarchy = "expires_on"
+    readonly_fields = ("chip_status",)
 
 
 @admin.register(StatusChange)

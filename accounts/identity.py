@@ -24,6 +24,10 @@ from accounts.otp import OTPCheck, OTPRefused, otp_send, otp_verify
 IDENTITY_PURPOSES = (OTPPurpose.REGISTRATION, OTPPurpose.PASSWORD_RESET)
 
 
+class AccountExists(Exception):
+    """The online account was created meanwhile (a double submit or a second tab)."""
+
+
 FLOW_LIFETIME = datetime.timedelta(hours=1)
 
 
@@ -107,7 +111,7 @@ def account_register(*, person: Person, password: str) -> Person:
     """Give a register row its online account. Refuses an account that exists."""
     person = Person.objects.select_for_update().get(pk=person.pk)
     if person.has_online_account:
-        raise ValueError("This person already has an online account.")
+        raise AccountExists
     password_validation.validate_password(password, person)
     person.set_password(password)
     person.registered_at = timezone.now()

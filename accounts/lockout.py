@@ -26,6 +26,12 @@ def axes_username(request, credentials) -> str:
     return normalize_qid(raw or "")
 
 
+def axes_client_str(username, ip_address, user_agent, path_info, request) -> str:
+    """How django-axes names a client in its log lines: never the typed QID
+    (a person's identifier, or a password typed in the wrong field)."""
+    return f"{{path_info: {path_info!r}}}"
+
+
 def qid_locked_until(qid: str) -> datetime.datetime | None:
     """When the lock on this QID ends, or None when it is not locked."""
     attempt = (

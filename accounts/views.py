@@ -53,11 +53,6 @@ class SignInView(auth_views.LoginView):
             return locked_out(request, None, ip_throttled=True)
         return super().post(request, *args, **kwargs)
 
-    def form_invalid(self, form):
-        if form.errors:
-            lockout.ip_failure_record(self.request)
-        return super().form_invalid(form)
-
     def form_valid(self, form):
         response = super().form_valid(form)
         session_start(self.request)
@@ -248,7 +243,11 @@ class IdentityPasswordView(View):
             return self._render(form)
         password = form.cleaned_data["new_password1"]
         if self.flow == "register":
-            identity.account_register(person=self.person, password=password)
+            try:
+                identity.account_register(person=self.person, password=password)
+            except identity.AccountExists:
+                messages.info(request, _("Your account is ready. Sign in with your password."))
+                return redirect("accounts:login")
             messages.success(request, _("Your account is ready. Sign in with your new password."))
         else:
             identity.password_reset_complete(person=self.person, password=password)
@@ -287,7 +286,9 @@ class StepUpView(View):
 
     def get(self, request):
         device = otp_device(person=request.user, purpose=self.purpose)
-        if device is None or not device.token_hash or device.valid_until <= timezone.now():
+        no_code = device is None or not device.token_hash or device.valid_until <= timezone.now()
+        # A link from another site must not text the person (nor use up their limits).
+        if no_code and request.headers.get("Sec-Fetch-Site", "same-origin") != "cross-site":
             self._send()
         return self._render(CodeForm())
 
@@ -332,6 +333,7 @@ class StepUpView(View):
 # --- Messages -----------------------------------------------------------
 
 
+@never_cache
 @login_required
 def inbox(request):
     page = Paginator(selectors.notification_list(person=request.user), 20).get_page(
@@ -340,6 +342,7 @@ def inbox(request):
     return render(request, "accounts/inbox.html", {"page": page})
 
 
+@never_cache
 @login_required
 def security(request):
     return render(

@@ -128,12 +128,11 @@ def documents_all(application: Application) -> list[Document]:
 
 
 def document_for_viewer(*, user, document_id: int) -> Document:
-    """The document if ``user`` owns its application or reviews or issues cards; else 404."""
+    """The document if ``user`` owns its application or may read documents
+    (reviewers; clerks issue cards without reading documents); else 404."""
     document = get_object_or_404(Document.objects.select_related("application"), pk=document_id)
-    allowed = (
-        document.application.person_id == user.pk
-        or user.has_perm("residency.review_application")
-        or user.has_perm("residency.record_collection")
+    allowed = document.application.person_id == user.pk or (
+        user.is_staff and user.has_perm("residency.view_document")
     )
     if not allowed:
         raise Http404

@@ -28,7 +28,8 @@
     fetch(box.dataset.keepAliveUrl, {
       method: "POST",
       headers: { "X-CSRFToken": token },
-      credentials: "same-origin"
+      credentials: "same-origin",
+      redirect: "manual"  // a redirect means the session already ended
     }).then(function (response) {
       if (!response.ok) { window.location.assign(box.dataset.expiredUrl); return; }
       box.hidden = true;

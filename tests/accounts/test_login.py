@@ -135,3 +135,26 @@ def test_sign_in_page_links_to_registration_and_reset(client):
     content = client.get(URL).content.decode()
     assert reverse("accounts:register") in content or "/accounts/register/" in content
     assert "/accounts/password-reset/" in content
+
+
+def test_the_admin_sign_in_page_shares_the_address_throttle(client, settings):
+    settings.IP_FAILURE_LIMIT = 5
+    staff = PersonFactory(staff=True, is_superuser=True)
+    for n in range(5):
+        client.post(
+            "/en/admin/login/", {"username": f"2856340{n:04d}", "password": "wrong password 1"}
+        )
+    assert sign_in(client, staff.qid).status_code == 429
+    response = client.post(
+        "/en/admin/login/", {"username": staff.qid, "password": DEFAULT_PASSWORD}
+    )
+    assert not response.wsgi_request.user.is_authenticated
+
+
+def test_typed_qids_do_not_reach_the_logs(client, caplog, person):
+    import logging
+
+    caplog.set_level(logging.INFO)
+    sign_in(client, "28563499999", "my secret phrase here")
+    assert "28563499999" not in caplog.text
+    assert "my secret phrase" not in caplog.text

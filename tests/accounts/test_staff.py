@@ -20,9 +20,13 @@ def staff(group: str):
     return person
 
 
-def client_for(person) -> Client:
+def client_for(person, reason: str = "") -> Client:
     client = Client()
     client.force_login(person)
+    if reason:
+        session = client.session
+        session["pii_reason"] = reason
+        session.save()
     return client
 
 
@@ -124,7 +128,7 @@ def test_support_agent_unlocks_an_account_and_the_action_is_audited():
     person = PersonFactory()
     for _ in range(5):
         Client().post("/en/accounts/sign-in/", {"username": person.qid, "password": "wrong" * 3})
-    client = client_for(agent)
+    client = client_for(agent, reason="Ticket 12: locked out")
     client.post(f"/en/admin/accounts/person/{person.pk}/support/", {"action": "unlock"})
     from accounts.lockout import qid_locked_until
 
@@ -139,7 +143,7 @@ def test_support_agent_resends_a_registration_code(django_capture_on_commit_call
     agent = staff(roles.SUPPORT)
     person = PersonFactory(unregistered=True)
     with django_capture_on_commit_callbacks(execute=True):
-        client_for(agent).post(
+        client_for(agent, reason="Ticket 13: no code").post(
             f"/en/admin/accounts/person/{person.pk}/support/",
             {"action": "resend_registration_code"},
         )
@@ -157,7 +161,9 @@ def test_support_page_shows_code_events_but_never_codes(django_capture_on_commit
     with django_capture_on_commit_callbacks(execute=True):
         otp_send(person=person, purpose=OTPPurpose.ESERVICES)
     code = last_code(sms.locmem_outbox)
-    page = client_for(staff(roles.SUPPORT)).get(f"/en/admin/accounts/person/{person.pk}/support/")
+    page = client_for(staff(roles.SUPPORT), reason="Ticket 14").get(
+        f"/en/admin/accounts/person/{person.pk}/support/"
+    )
     content = page.content.decode()
     assert "Code sent" in content
     assert code not in content
@@ -184,3 +190,45 @@ def test_admin_index_shows_each_group_its_own_work():
 def test_admin_in_arabic_is_right_to_left():
     page = client_for(staff(roles.REVIEWER)).get("/ar/admin/").content.decode()
     assert 'dir="rtl"' in page
+
+
+def test_administrators_cannot_make_anyone_superuser_or_set_passwords():
+    admin_ = staff(roles.ADMINISTRATOR)
+    person = PersonFactory()
+    client = client_for(admin_)
+    page = client.get(f"/en/admin/accounts/person/{person.pk}/change/").content.decode()
+    assert 'name="is_superuser"' not in page
+    assert 'name="user_permissions"' not in page
+    assert client.get(f"/en/admin/accounts/person/{person.pk}/password/").status_code == 403
+    own = client.get(f"/en/admin/accounts/person/{admin_.pk}/change/").content.decode()
+    assert 'name="groups"' not in own
+
+
+def test_earlier_versions_of_a_record_need_a_reason_and_are_logged():
+    agent = staff(roles.SUPPORT)
+    person = PersonFactory()
+    client = client_for(agent)
+    response = client.get(f"/en/admin/accounts/person/{person.pk}/history/")
+    assert response.status_code == 302 and "/reason/" in response["Location"]
+    client.post(response["Location"], {"reason": "Ticket 99"})
+    assert client.get(f"/en/admin/accounts/person/{person.pk}/history/").status_code == 200
+    assert PersonDataAccess.objects.filter(person=person, reason="Ticket 99").exists()
+
+
+def test_the_reason_page_only_returns_to_this_site():
+    client = client_for(staff(roles.SUPPORT))
+    response = client.post(
+        "/en/admin/accounts/person/reason/?next=//evil.example/x", {"reason": "Ticket 1"}
+    )
+    assert response["Location"] == "/en/admin/"
+
+
+def test_clerks_cannot_open_residency_documents():
+    from tests.residency.factories import ApplicationFactory
+
+    application = ApplicationFactory(submitted=True, documents=True)
+    document = application.documents.first()
+    clerk = client_for(staff(roles.CLERK))
+    assert clerk.get(f"/en/residency/documents/{document.pk}/").status_code == 404
+    reviewer = client_for(staff(roles.REVIEWER))
+    assert reviewer.get(f"/en/residency/documents/{document.pk}/").status_code == 200

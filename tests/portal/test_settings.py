@@ -53,3 +53,12 @@ def test_argon2_is_the_first_password_hasher():
 )
 def test_production_cookie_settings(name, expected):
     assert getattr(settings, name) == expected
+
+
+def test_deploy_check_warns_when_simulation_mode_is_on(settings):
+    from accounts.checks import simulation_mode_check
+
+    settings.SIMULATION_MODE = True
+    assert [w.id for w in simulation_mode_check(None)] == ["accounts.W001"]
+    settings.SIMULATION_MODE = False
+    assert simulation_mode_check(None) == []

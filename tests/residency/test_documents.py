@@ -146,7 +146,7 @@ def test_staff_without_the_permission_get_not_found(client):
 def test_a_reviewer_may_open_any_document(client):
     document = DocumentFactory()
     reviewer = PersonFactory(staff=True)
-    reviewer.user_permissions.add(Permission.objects.get(codename="review_application"))
+    reviewer.user_permissions.add(Permission.objects.get(codename="view_document"))
     client.force_login(reviewer)
     assert client.get(reverse("residency:document", args=[document.pk])).status_code == 200
 
