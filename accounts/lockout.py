@@ -53,12 +53,7 @@ def _ip_key(ip: str) -> str:
 
 
 def ip_failure_record(request) -> None:
-    key = _ip_key(client_ip(request))
-    cache.add(key, 0, settings.IP_FAILURE_WINDOW)
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, settings.IP_FAILURE_WINDOW)
+    _count(_ip_key(client_ip(request)), settings.IP_FAILURE_WINDOW)
 
 
 def ip_is_throttled(request) -> bool:
@@ -67,3 +62,26 @@ def ip_is_throttled(request) -> bool:
 
 def is_locked(request, qid: str) -> bool:
     return AxesProxyHandler.is_locked(request, {"username": normalize_qid(qid)})
+
+
+# Registration and reset attempts: whatever was typed, each counts, so nobody
+# can try card expiry dates for a QID, or QIDs from one address, at speed.
+IDENTITY_ATTEMPTS_PER_QID = 5
+IDENTITY_ATTEMPTS_PER_ADDRESS = 20
+IDENTITY_WINDOW = 60 * 60
+
+
+def _count(key: str, window: int) -> int:
+    cache.add(key, 0, window)
+    try:
+        return cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, window)
+        return 1
+
+
+def identity_attempt_allowed(request, qid: str) -> bool:
+    """Count one registration or reset attempt; False once a limit is passed."""
+    per_qid = _count(f"identity-qid:{normalize_qid(qid)}", IDENTITY_WINDOW)
+    per_address = _count(f"identity-ip:{client_ip(request)}", IDENTITY_WINDOW)
+    return per_qid <= IDENTITY_ATTEMPTS_PER_QID and per_address <= IDENTITY_ATTEMPTS_PER_ADDRESS

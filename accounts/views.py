@@ -122,6 +122,12 @@ class IdentityStartView(View):
         form = IdentityStartForm(request.POST)
         if not form.is_valid():
             return self._render(form)
+        if not lockout.identity_attempt_allowed(request, form.cleaned_data["qid"]):
+            form.add_error(
+                None,
+                _("Too many attempts. For your security, please try again in an hour."),
+            )
+            return self._render(form, status=429)
         started = identity.identity_start(
             qid=form.cleaned_data["qid"],
             card_expiry=form.cleaned_data["card_expiry"],
@@ -136,9 +142,12 @@ class IdentityStartView(View):
         request.session.pop(VERIFIED_KEY, None)
         return redirect(f"accounts:{self.flow}_code")
 
-    def _render(self, form):
+    def _render(self, form, status=200):
         return render(
-            self.request, "accounts/identity_start.html", {"form": form, "flow": self.flow}
+            self.request,
+            "accounts/identity_start.html",
+            {"form": form, "flow": self.flow},
+            status=status,
         )
 
 

@@ -303,3 +303,29 @@ def test_nothing_typed_on_the_first_step_reaches_the_task_queue(
     assert len(queued) == 1
     assert queued[0][0] == () and set(queued[0][1]) == {"flow_id"}
     assert person.qid not in str(queued) and card.expires_on.isoformat() not in str(queued)
+
+
+def test_guessing_card_expiry_dates_for_one_qid_is_stopped(newcomer, sms_outbox):
+    person, card = newcomer
+    for days in range(1, 6):
+        guess = card.expires_on + datetime.timedelta(days=days)
+        response = Client().post(
+            "/en/accounts/register/", {"qid": person.qid, "card_expiry": guess.isoformat()}
+        )
+        assert response.status_code == 302
+    response = Client().post(
+        "/en/accounts/register/", {"qid": person.qid, "card_expiry": card.expires_on.isoformat()}
+    )
+    assert response.status_code == 429
+    assert "Too many attempts" in response.content.decode()
+
+
+def test_one_address_cannot_try_many_qids(client):
+    for n in range(20):
+        client.post(
+            "/en/accounts/password-reset/", {"qid": f"2856349{n:04d}", "card_expiry": "2029-01-01"}
+        )
+    response = client.post(
+        "/en/accounts/password-reset/", {"qid": "28563400001", "card_expiry": "2029-01-01"}
+    )
+    assert response.status_code == 429
