@@ -5,6 +5,7 @@ the HTTPS redirect is off, because the live test server speaks plain HTTP.
 """
 
 import os
+from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-used-anywhere-else-0123456789")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
@@ -13,6 +14,11 @@ os.environ.setdefault("SECURE_HSTS_SECONDS", "0")
 os.environ.setdefault("SIMULATION_MODE", "true")
 os.environ.setdefault("SMS_BACKEND", "locmem")
 os.environ.setdefault("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
+# Uploads made by tests stay out of the demo's private media folder.
+os.environ.setdefault(
+    "PRIVATE_MEDIA_ROOT",
+    str(Path(__file__).resolve().parent.parent / "test-artifacts" / "private_media"),
+)
 
 from moi_portal.settings import *  # noqa: F403
 

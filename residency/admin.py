@@ -57,6 +57,10 @@ class DocumentInline(ReadOnlyInlineMixin, admin.TabularInline):
     readonly_fields = fields
     ordering = ("kind", "-version")
 
+    def has_view_permission(self, request, obj=None):
+        # Reviewers read documents; clerks hand over cards without them.
+        return request.user.has_perm("residency.view_document")
+
     @admin.display(description=_("file"))
     def open_link(self, document):
         return format_html(
