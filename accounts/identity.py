@@ -21,8 +21,6 @@ from accounts.models import IdentityFlow, Person
 from accounts.notifications import notify
 from accounts.otp import OTPCheck, OTPRefused, otp_send, otp_verify
 
-IDENTITY_PURPOSES = (OTPPurpose.REGISTRATION, OTPPurpose.PASSWORD_RESET)
-
 
 class AccountExists(Exception):
     """The online account was created meanwhile (a double submit or a second tab)."""

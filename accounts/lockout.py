@@ -8,7 +8,6 @@ attacker a fresh count.
 
 import datetime
 
-from axes.handlers.proxy import AxesProxyHandler
 from axes.models import AccessAttempt
 from axes.utils import reset
 from django.conf import settings
@@ -58,10 +57,6 @@ def ip_failure_record(request) -> None:
 
 def ip_is_throttled(request) -> bool:
     return (cache.get(_ip_key(client_ip(request))) or 0) >= settings.IP_FAILURE_LIMIT
-
-
-def is_locked(request, qid: str) -> bool:
-    return AxesProxyHandler.is_locked(request, {"username": normalize_qid(qid)})
 
 
 # Registration and reset attempts: whatever was typed, each counts, so nobody
