@@ -16,17 +16,11 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
+from accounts import roles
 from accounts.constants import CardKind, CardStatus, ChipStatus, Language, Sex
 from accounts.models import Person, SmartCard
 
 DEMO_PASSWORD = "Portal-Demo-2026"  # noqa: S105 - public demo sign-in, printed and documented
-
-STAFF_GROUPS = [
-    "Residency reviewer",
-    "Service-centre clerk",
-    "Support agent",
-    "Administrator",
-]
 
 
 @dataclass
@@ -183,7 +177,7 @@ POPULATION = [
         datetime.date(1980, 6, 1),
         "QA",
         "+97477100100",
-        staff_group="Administrator",
+        staff_group=roles.ADMINISTRATOR,
     ),
     DemoPerson(
         "28163400101",
@@ -194,7 +188,7 @@ POPULATION = [
         "QA",
         "+97477100101",
         sex=Sex.FEMALE,
-        staff_group="Residency reviewer",
+        staff_group=roles.REVIEWER,
     ),
     DemoPerson(
         "28263400102",
@@ -204,7 +198,7 @@ POPULATION = [
         datetime.date(1982, 10, 12),
         "QA",
         "+97477100102",
-        staff_group="Service-centre clerk",
+        staff_group=roles.CLERK,
     ),
     DemoPerson(
         "28363400103",
@@ -215,7 +209,7 @@ POPULATION = [
         "QA",
         "+97477100103",
         sex=Sex.FEMALE,
-        staff_group="Support agent",
+        staff_group=roles.SUPPORT,
     ),
 ]
 
@@ -239,13 +233,15 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         today = timezone.localdate()
         now = timezone.now()
-        for name in STAFF_GROUPS:
-            Group.objects.get_or_create(name=name)
+        roles.roles_sync()
         rows = []
         for index, demo in enumerate(POPULATION, start=1):
             person = self._person(demo, now)
-            self._card(person, demo, index, today)
-            rows.append((demo.qid, DEMO_PASSWORD if demo.registered else "—", demo.state))
+            card = self._card(person, demo, index, today)
+            state = demo.state
+            if not demo.registered:
+                state += f"; card expires {card.expires_on.isoformat()}"
+            rows.append((demo.qid, DEMO_PASSWORD if demo.registered else "—", state))
         self.stdout.write(self.style.SUCCESS("Demo population ready. Sign in with:"))
         for qid, password, state in rows:
             self.stdout.write(f"  {qid}  {password:<18} {state}")
@@ -265,7 +261,7 @@ class Command(BaseCommand):
             if demo.reviewed_days_ago is None
             else now - datetime.timedelta(days=demo.reviewed_days_ago),
             "is_staff": demo.staff_group is not None,
-            "is_superuser": demo.staff_group == "Administrator",
+            "is_superuser": demo.staff_group == roles.ADMINISTRATOR,
             "registered_at": now if demo.registered else None,
             "resident_since": demo.resident_since,
         }
@@ -285,7 +281,9 @@ class Command(BaseCommand):
             person.groups.set([Group.objects.get(name=demo.staff_group)])
         return person
 
-    def _card(self, person: Person, demo: DemoPerson, index: int, today: datetime.date) -> None:
+    def _card(
+        self, person: Person, demo: DemoPerson, index: int, today: datetime.date
+    ) -> SmartCard:
         month_start = today.replace(day=1)
         if demo.card_expired:
             issued = month_start.replace(year=today.year - 6)
@@ -293,7 +291,7 @@ class Command(BaseCommand):
         else:
             issued = month_start.replace(year=today.year - 2)
             expires = month_start.replace(year=today.year + 3)
-        SmartCard.objects.update_or_create(
+        card, _created = SmartCard.objects.update_or_create(
             number=f"{28000000 + index:09d}",
             defaults={
                 "person": person,
@@ -304,3 +302,4 @@ class Command(BaseCommand):
                 "chip_status": demo.chip_status,
             },
         )
+        return card
