@@ -20,6 +20,7 @@ def test_stay_signed_in_keeps_the_page_and_what_was_typed(page, live_server, scr
     page.get_by_role("textbox", name="Password", exact=True).fill(DEFAULT_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.goto(f"{live_server.url}/en/residency/")
+    page.wait_for_load_state("load")  # the deferred script has set its timers
 
     page.evaluate(
         "document.querySelector('main').insertAdjacentHTML('beforeend', "
@@ -51,6 +52,7 @@ def test_without_an_answer_the_page_goes_to_sign_in(page, live_server):
     page.get_by_role("textbox", name="Password", exact=True).fill(DEFAULT_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    page.wait_for_load_state("load")  # the deferred script has set its timers
     # The server's clock (the live server runs in this process) moves on too.
     with time_machine.travel(datetime.timedelta(minutes=16)):
         page.clock.run_for("15:01")
