@@ -3,6 +3,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from accounts.second_factor import normalize_code as normalize_second_factor_code
 from accounts.validators import normalize_qid, to_ascii_digits, validate_qid
 
 
@@ -80,4 +81,45 @@ class CodeForm(forms.Form):
         code = to_ascii_digits(self.cleaned_data["code"]).replace(" ", "")
         if not (code.isdigit() and len(code) == 6):
             raise ValidationError(_("Enter the 6 digits of the code."), code="code_format")
+        return code
+
+
+class AuthenticatorCodeForm(forms.Form):
+    """A staff member's second factor: a code from their app or a backup code."""
+
+    code = forms.CharField(
+        label=_("Authenticator code"),
+        help_text=_("The 6-digit code your authenticator app shows, or one of your backup codes."),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "autocapitalize": "none",
+                "dir": "ltr",
+                "spellcheck": "false",
+            }
+        ),
+    )
+
+    def clean_code(self):
+        code = normalize_second_factor_code(self.cleaned_data["code"])
+        if not code.isalnum() or not code.isascii():
+            raise ValidationError(
+                _("Enter the 6 digits from your app, or a backup code."), code="code_format"
+            )
+        return code
+
+
+class EnrolmentCodeForm(AuthenticatorCodeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].help_text = _("The 6-digit code your authenticator app shows now.")
+        self.fields["code"].widget.attrs["inputmode"] = "numeric"
+
+    def clean_code(self):
+        code = normalize_second_factor_code(self.cleaned_data["code"])
+        if not (code.isascii() and code.isdigit() and len(code) == 6):
+            raise ValidationError(
+                _("Enter the 6 digits your authenticator app shows."), code="code_format"
+            )
         return code

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.urls import path
 
-from accounts import views
+from accounts import staff_views, views
 
 app_name = "accounts"
 
@@ -27,6 +27,18 @@ urlpatterns = [
     path("confirm/", views.StepUpView.as_view(), name="stepup"),
     path("messages/", views.inbox, name="inbox"),
     path("security/", views.security, name="security"),
+    path("staff/code/", staff_views.StaffVerifyView.as_view(), name="staff_verify"),
+    path("staff/authenticator/", staff_views.StaffEnrolView.as_view(), name="staff_enrol"),
+    path(
+        "staff/authenticator/qr.svg",
+        staff_views.StaffEnrolQRView.as_view(),
+        name="staff_enrol_qr",
+    ),
+    path(
+        "staff/backup-codes/",
+        staff_views.StaffBackupCodesView.as_view(),
+        name="staff_backup_codes",
+    ),
 ]
 
 if settings.SIMULATION_MODE:

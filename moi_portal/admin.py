@@ -2,14 +2,22 @@
 
 The panel shows each staff member only the queues their permissions reach,
 with counts and a link to the filtered list (PRODUCT.md section 8).
+
+Admin opens only for a session verified by a staff second factor (as
+django-otp's ``OTPAdminSite``); a staff member signed in with the password
+alone is sent on to the code step (``accounts.staff_views``).
 """
 
 from dataclasses import dataclass
 
 from django.contrib import admin
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from accounts import second_factor
+from accounts.staff_views import second_factor_url
 
 
 @dataclass(frozen=True)
@@ -75,6 +83,30 @@ class PortalAdminSite(admin.AdminSite):
     site_header = _("Ministry of Interior · back office")
     site_title = _("MOI back office")
     index_title = _("Work waiting and records")
+
+    def has_permission(self, request):
+        return super().has_permission(request) and second_factor.is_verified(request.user)
+
+    def login(self, request, extra_context=None):
+        if self._awaits_second_factor(request):
+            return redirect(second_factor_url(request, self._next_url(request)))
+        response = super().login(request, extra_context)
+        if request.method == "POST" and self._awaits_second_factor(request):
+            return redirect(second_factor_url(request, self._next_url(request)))
+        return response
+
+    @staticmethod
+    def _awaits_second_factor(request):
+        user = request.user
+        return (
+            user.is_authenticated
+            and user.is_active
+            and user.is_staff
+            and not second_factor.is_verified(user)
+        )
+
+    def _next_url(self, request):
+        return request.POST.get("next") or request.GET.get("next") or reverse("admin:index")
 
     def index(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "work_waiting": work_waiting(request.user)}

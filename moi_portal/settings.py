@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_countries",
     "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "simple_history",
     "axes",
     "django_tasks",
@@ -75,6 +77,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): staff second factor (authenticator or backup code).
+    "accounts.second_factor.StaffOTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "accounts.middleware.SessionTimeoutMiddleware",
@@ -198,6 +202,12 @@ IP_FAILURE_LIMIT = env.int("IP_FAILURE_LIMIT", default=20)
 IP_FAILURE_WINDOW = 15 * 60
 SESSION_IDLE_TIMEOUT = 15 * 60
 SESSION_IDLE_WARNING = 2 * 60
+
+# Staff second factor (accounts.second_factor): the name authenticator apps
+# show, and the back-off after wrong codes (seconds, doubling per failure).
+OTP_TOTP_ISSUER = "MOI Qatar"
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"

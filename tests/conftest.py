@@ -3,6 +3,9 @@ import importlib
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.test import Client
+
+from tests.helpers import verify_second_factor
 
 
 @pytest.fixture(autouse=True)
@@ -64,3 +67,18 @@ def _english_outside_requests():
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _staff_force_login_passes_the_second_factor(monkeypatch):
+    """``client.force_login(staff)`` signs staff in as the admin sign-in does,
+    second factor included, so tests about admin pages start in admin. Tests
+    about the second factor itself sign in through the forms."""
+    force_login = Client.force_login
+
+    def force_login_with_second_factor(self, user, backend=None):
+        force_login(self, user, backend)
+        if user.is_staff:
+            verify_second_factor(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login_with_second_factor)

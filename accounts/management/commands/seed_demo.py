@@ -9,6 +9,7 @@ import datetime
 import io
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
@@ -16,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
-from accounts import roles
+from accounts import roles, second_factor
 from accounts.constants import CardKind, CardStatus, ChipStatus, Language, Sex
 from accounts.models import Person, SmartCard
 
@@ -241,11 +242,18 @@ class Command(BaseCommand):
             state = demo.state
             if not demo.registered:
                 state += f"; card expires {card.expires_on.isoformat()}"
+            if demo.staff_group and settings.SIMULATION_MODE:
+                second_factor.demo_device_ensure(person=person)
             rows.append((demo.qid, DEMO_PASSWORD if demo.registered else "—", state))
         self.stdout.write(self.style.SUCCESS("Demo population ready. Sign in with:"))
         for qid, password, state in rows:
             self.stdout.write(f"  {qid}  {password:<18} {state}")
         self.stdout.write("Staff sign in at /en/admin/ with the staff QIDs above.")
+        if settings.SIMULATION_MODE:
+            self.stdout.write(
+                "Their authenticator code: python manage.py demo_totp QID "
+                "(for example demo_totp 28063400100)."
+            )
 
     def _person(self, demo: DemoPerson, now) -> Person:
         defaults = {
