@@ -17,6 +17,7 @@ staff maker-checker path; the next sign-in then enrols again.
 """
 
 import base64
+import io
 import time
 from dataclasses import dataclass
 
@@ -157,10 +158,13 @@ def manual_entry_key(device: TOTPDevice) -> str:
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
-def qr_code_svg(device: TOTPDevice) -> str:
+def qr_code_svg(device: TOTPDevice) -> bytes:
     """The otpauth:// address of the device as an SVG QR code, made here."""
-    qr = segno.make(device.config_url, error="m")
-    return qr.svg_inline(scale=5, border=4, dark="#1b1b1b", light="#ffffff", omitsize=False)
+    buffer = io.BytesIO()
+    segno.make(device.config_url, error="m").save(
+        buffer, kind="svg", xmldecl=False, scale=5, border=4, dark="#1b1b1b", light="#ffffff"
+    )
+    return buffer.getvalue()
 
 
 def current_code(device: TOTPDevice, *, at: float | None = None) -> str:

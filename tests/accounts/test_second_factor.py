@@ -178,7 +178,7 @@ def test_a_first_sign_in_enrols_the_authenticator_and_hands_out_backup_codes(
     assert QR in content
     qr = client.get(QR)
     assert qr["Content-Type"] == "image/svg+xml"
-    assert qr.content.startswith(b"<svg")
+    assert qr.content.startswith(b'<svg xmlns="http://www.w3.org/2000/svg"')
     assert client.get("/en/admin/").status_code == 302
 
     wrong = client.post(ENROL, {"code": f"{(int(code_for(device)) + 1) % 1000000:06d}"})

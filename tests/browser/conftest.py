@@ -88,3 +88,26 @@ def screenshot():
         return path
 
     return take
+
+
+def enter_authenticator_code(page, person, language: str = "en") -> None:
+    """The admin sign-in's second step, typed as from the person's authenticator app.
+
+    The code is the one for the next unused time step, so a second sign-in by
+    the same person within 30 seconds is not refused as a replayed code.
+    """
+    import time
+
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    from accounts.second_factor import current_code
+    from tests.helpers import staff_authenticator
+
+    device = staff_authenticator(person)
+    device.refresh_from_db()
+    at = max(time.time(), (device.last_t + 1) * device.step)
+    with translation.override(language):
+        label, button = gettext("Authenticator code"), gettext("Confirm")
+    page.get_by_label(label).fill(current_code(device, at=at))
+    page.get_by_role("button", name=button).click()

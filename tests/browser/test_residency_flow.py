@@ -27,11 +27,11 @@ from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
 from accounts.constants import CardKind, CardStatus
-from accounts.models import SmartCard
+from accounts.models import Person, SmartCard
 from accounts.roles import roles_sync
 from residency.constants import ApplicationStatus
 from residency.models import Application, Document
-from tests.browser.conftest import _new_page
+from tests.browser.conftest import _new_page, enter_authenticator_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -169,6 +169,7 @@ def sign_in_to_admin(page, base, qid):
     page.get_by_label("Qatar ID number").fill(qid)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    enter_authenticator_code(page, Person.objects.get(qid=qid))
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
 

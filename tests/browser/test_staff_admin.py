@@ -20,7 +20,7 @@ from accounts.models import SmartCard
 from accounts.roles import roles_sync
 from residency.constants import ApplicationStatus
 from residency.models import Appointment, Document
-from tests.browser.conftest import _new_page
+from tests.browser.conftest import _new_page, enter_authenticator_code
 from tests.factories import DEFAULT_PASSWORD, PersonFactory
 from tests.residency.factories import ApplicationFactory
 
@@ -83,6 +83,7 @@ def sign_in_to_admin(page, base, person):
     page.get_by_label("Qatar ID number").fill(person.qid)
     page.get_by_label("Password").fill(DEFAULT_PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    enter_authenticator_code(page, person)
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
 
@@ -172,6 +173,8 @@ def test_the_arabic_admin_is_right_to_left(staff_page, live_server, submitted, s
     page.get_by_label(t("ar", "Qatar ID number")).fill(reviewer.qid)
     page.get_by_label(t("ar", "Password")).fill(DEFAULT_PASSWORD)
     page.get_by_role("button", name=t("ar", "Log in")).click()
+    expect(html).to_have_attribute("dir", "rtl")
+    enter_authenticator_code(page, reviewer, "ar")
     expect(page.get_by_role("button", name=t("ar", "Log out"))).to_be_visible()
     expect(html).to_have_attribute("dir", "rtl")
 
