@@ -91,7 +91,8 @@ def screenshot():
 
 
 def enter_authenticator_code(page, person, language: str = "en") -> None:
-    """The admin sign-in's second step, typed as from the person's authenticator app.
+    """The admin sign-in's second step, typed as from the person's authenticator app
+    (which must exist before the password step, see ``tests.helpers.staff_authenticator``).
 
     The code is the one for the next unused time step, so a second sign-in by
     the same person within 30 seconds is not refused as a replayed code.

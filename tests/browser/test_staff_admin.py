@@ -22,6 +22,7 @@ from residency.constants import ApplicationStatus
 from residency.models import Appointment, Document
 from tests.browser.conftest import _new_page, enter_authenticator_code
 from tests.factories import DEFAULT_PASSWORD, PersonFactory
+from tests.helpers import staff_authenticator
 from tests.residency.factories import ApplicationFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -79,6 +80,7 @@ def staff_page(browser, external_requests, live_server, eservice_catalogue):
 
 
 def sign_in_to_admin(page, base, person):
+    staff_authenticator(person)
     page.goto(f"{base}/en/admin/")
     page.get_by_label("Qatar ID number").fill(person.qid)
     page.get_by_label("Password").fill(DEFAULT_PASSWORD)
@@ -170,6 +172,7 @@ def test_the_arabic_admin_is_right_to_left(staff_page, live_server, submitted, s
     expect(html).to_have_attribute("dir", "rtl")
     expect(html).to_have_attribute("lang", "ar")
     reviewer = staff_in("Residency reviewer")
+    staff_authenticator(reviewer)
     page.get_by_label(t("ar", "Qatar ID number")).fill(reviewer.qid)
     page.get_by_label(t("ar", "Password")).fill(DEFAULT_PASSWORD)
     page.get_by_role("button", name=t("ar", "Log in")).click()
