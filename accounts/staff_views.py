@@ -93,9 +93,12 @@ class StaffEnrolView(StaffStepView):
     def post(self, request):
         form = EnrolmentCodeForm(request.POST)
         if form.is_valid():
-            confirmed = second_factor.enrolment_confirm(
-                person=request.user, code=form.cleaned_data["code"]
-            )
+            try:
+                confirmed = second_factor.enrolment_confirm(
+                    person=request.user, code=form.cleaned_data["code"]
+                )
+            except second_factor.EnrolmentClosed:  # confirmed meanwhile, in another tab
+                return redirect(self.with_next("accounts:staff_verify"))
             if confirmed:
                 device, codes = confirmed
                 second_factor.second_factor_login(request, device)
