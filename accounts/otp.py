@@ -182,7 +182,9 @@ def otp_deliver(*, device_id: int) -> None:
     person = device.user
     with translation.override(person.preferred_language):
         body = render_to_string(
-            "accounts/sms/code.txt", {"code": code, "purpose": device.get_purpose_display()}
+            "accounts/sms/code.txt",
+            {"code": code, "purpose": device.get_purpose_display()},
+            using="text",
         ).strip()
     try:
         sms_send(to=device.number, body=body)

@@ -99,6 +99,15 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Text messages (SMS, inbox) are plain text: nothing is HTML-escaped, so
+        # "&" and "'" arrive as typed. Pages escape them once when they show them.
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 WSGI_APPLICATION = "moi_portal.wsgi.application"
