@@ -20,6 +20,7 @@ from accounts.lockout import qid_unlock
 from accounts.models import IdentityFlow, Person
 from accounts.notifications import notify
 from accounts.otp import OTPCheck, OTPRefused, otp_send, otp_verify
+from accounts.passwords import normalize_password
 
 
 class AccountExists(Exception):
@@ -110,6 +111,7 @@ def account_register(*, person: Person, password: str) -> Person:
     person = Person.objects.select_for_update().get(pk=person.pk)
     if person.has_online_account:
         raise AccountExists
+    password = normalize_password(password)
     password_validation.validate_password(password, person)
     person.set_password(password)
     person.registered_at = timezone.now()
@@ -122,6 +124,7 @@ def account_register(*, person: Person, password: str) -> Person:
 def password_reset_complete(*, person: Person, password: str) -> Person:
     """Set a new password, end every session of the person and lift a sign-in lock."""
     person = Person.objects.select_for_update().get(pk=person.pk)
+    password = normalize_password(password)
     password_validation.validate_password(password, person)
     person.set_password(password)
     person.session_generation = F("session_generation") + 1

@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import SetPasswordForm
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect, render
@@ -23,7 +22,7 @@ from twilio.request_validator import RequestValidator
 
 from accounts import audit, identity, lockout, selectors
 from accounts.constants import OTPPurpose
-from accounts.forms import CodeForm, IdentityStartForm, SignInForm
+from accounts.forms import CodeForm, IdentityStartForm, PasswordSetForm, SignInForm
 from accounts.middleware import session_start, session_touch
 from accounts.notifications import notification_status_update
 from accounts.otp import (
@@ -244,10 +243,10 @@ class IdentityPasswordView(View):
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request):
-        return self._render(SetPasswordForm(self.person))
+        return self._render(PasswordSetForm(self.person))
 
     def post(self, request):
-        form = SetPasswordForm(self.person, request.POST)
+        form = PasswordSetForm(self.person, request.POST)
         if not form.is_valid():
             return self._render(form)
         password = form.cleaned_data["new_password1"]

@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "django_otp",
     "simple_history",
     "axes",
+    # For its translated zxcvbn feedback (accounts.passwords).
+    "django_zxcvbn_password_validator",
     "django_tasks",
     "django_tasks_db",
     "accounts",
@@ -154,7 +156,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "accounts.validators.MaximumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.passwords.ContextSpecificValidator"},
+    {"NAME": "accounts.passwords.GuessabilityValidator"},
 ]
+# zxcvbn score 3 of 4: "safely unguessable", even to an offline attacker
+# with a slow hash (NIST SP 800-63B section 3.1.1.2 leaves the measure open).
+PASSWORD_MINIMAL_STRENGTH = 3
 
 LANGUAGE_CODE = "ar"
 LANGUAGES = [("ar", _("Arabic")), ("en", _("English"))]
