@@ -36,6 +36,7 @@ from accounts.otp import (
     otp_verify,
     tries_left,
 )
+from accounts.security_log import FAILURE, person_id_for_qid, security_event
 from accounts.stepup import stepup_grant
 
 sensitive = method_decorator([sensitive_post_parameters(), never_cache], name="dispatch")
@@ -67,6 +68,12 @@ def locked_out(request, credentials, *args, ip_throttled=False, **kwargs):
     qid = lockout.axes_username(request, credentials)
     until = None if ip_throttled else lockout.qid_locked_until(qid)
     until = until or timezone.now() + datetime.timedelta(seconds=settings.IP_FAILURE_WINDOW)
+    security_event(
+        request,
+        "signin.throttled" if ip_throttled else "signin.locked",
+        outcome=FAILURE,
+        person_id=None if ip_throttled else person_id_for_qid(qid),
+    )
     return render(
         request,
         "accounts/locked.html",
@@ -122,6 +129,12 @@ class IdentityStartView(View):
         if not form.is_valid():
             return self._render(form)
         if not lockout.identity_attempt_allowed(request, form.cleaned_data["qid"]):
+            security_event(
+                request,
+                f"{self.flow}.throttled",
+                outcome=FAILURE,
+                person_id=person_id_for_qid(form.cleaned_data["qid"]),
+            )
             form.add_error(
                 None,
                 _("Too many attempts. For your security, please try again in an hour."),
@@ -385,6 +398,7 @@ def sms_status_callback(request):
     )
     signature = request.headers.get("X-Twilio-Signature", "")
     if not settings.TWILIO_AUTH_TOKEN or not validator.validate(url, request.POST, signature):
+        security_event(request, "webhook.bad_signature", outcome=FAILURE, source="twilio")
         return HttpResponseForbidden()
     notification_status_update(
         provider_id=request.POST.get("MessageSid", ""),
