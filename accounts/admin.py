@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -35,6 +35,27 @@ class ReasonForm(forms.Form):
         help_text=_("For example the support ticket number. Asked once per session."),
         max_length=200,
     )
+
+
+class PersonDataViewMixin:
+    """Opening one of a person's requests or applications in admin is written
+    to that person's "who viewed your data" log, as opening their record is."""
+
+    data_access_what = gettext_noop("Request %(reference)s")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        shown = getattr(response, "context_data", None) or {}
+        obj = shown.get("original")
+        if request.method == "GET" and response.status_code == 200 and obj is not None:
+            what, reference = self.data_access_what, obj.reference
+            audit.data_access_record(
+                staff=request.user,
+                person=obj.person,
+                what=lambda: gettext(what) % {"reference": reference},
+                reason=request.session.get(audit.REASON_SESSION_KEY, ""),
+            )
+        return response
 
 
 class ReadOnlyAdminMixin:

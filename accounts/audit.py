@@ -15,6 +15,7 @@ from accounts.identity import person_sign_out_everywhere
 from accounts.lockout import qid_unlock
 from accounts.models import Person, PersonDataAccess, StaffAction
 from accounts.otp import OTPRefused, otp_send
+from accounts.security_log import security_event
 
 REASON_SESSION_KEY = "pii_reason"
 OFFICE_ORDER = [roles.REVIEWER, roles.CLERK, roles.SUPPORT, roles.ADMINISTRATOR]
@@ -43,6 +44,7 @@ def data_access_record(*, staff: Person, person: Person, what, reason: str = "")
     PersonDataAccess.objects.create(
         staff=staff, person=person, office=staff_office(staff), what=label, reason=reason
     )
+    security_event(None, "staff.record_view", person=staff, subject_person_id=person.pk)
 
 
 def data_access_list(*, person: Person, limit: int = 50):
@@ -53,6 +55,7 @@ def data_access_list(*, person: Person, limit: int = 50):
 
 def _act(staff: Person, person: Person, action: str, note: str = "") -> None:
     StaffAction.objects.create(staff=staff, person=person, action=action, note=note)
+    security_event(None, "staff.action", person=staff, subject_person_id=person.pk, action=action)
 
 
 @transaction.atomic

@@ -1,8 +1,9 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from accounts.passwords import normalize_password
 from accounts.second_factor import normalize_code as normalize_second_factor_code
 from accounts.validators import normalize_qid, to_ascii_digits, validate_qid
 
@@ -123,3 +124,26 @@ class EnrolmentCodeForm(AuthenticatorCodeForm):
                 _("Enter the 6 digits your authenticator app shows."), code="code_format"
             )
         return code
+
+
+class PasswordSetForm(SetPasswordForm):
+    """Django's form, with the password in NFKC (as it is stored) and the
+    policy's reasons shown under the password itself, not its confirmation."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].help_text = _(
+            "Not a common password, and nothing about you or us: not your name, Qatar ID "
+            "number, year of birth or mobile number, nor the name of the ministry or this portal."
+        )
+
+    def clean_new_password1(self):
+        return normalize_password(self.cleaned_data["new_password1"])
+
+    def clean_new_password2(self):
+        return normalize_password(self.cleaned_data["new_password2"])
+
+    def clean(self):
+        self.validate_passwords("new_password1", "new_password2")
+        self.validate_password_for_user(self.user, "new_password1")
+        return forms.Form.clean(self)

@@ -20,6 +20,8 @@ from accounts.lockout import qid_unlock
 from accounts.models import IdentityFlow, Person
 from accounts.notifications import notify
 from accounts.otp import OTPCheck, OTPRefused, otp_send, otp_verify
+from accounts.passwords import normalize_password
+from accounts.security_log import security_event
 
 
 class AccountExists(Exception):
@@ -110,10 +112,12 @@ def account_register(*, person: Person, password: str) -> Person:
     person = Person.objects.select_for_update().get(pk=person.pk)
     if person.has_online_account:
         raise AccountExists
+    password = normalize_password(password)
     password_validation.validate_password(password, person)
     person.set_password(password)
     person.registered_at = timezone.now()
     person.save(update_fields=["password", "registered_at"])
+    security_event(None, "account.registered", person=person)
     notify(person=person, template="account_created")
     return person
 
@@ -122,12 +126,15 @@ def account_register(*, person: Person, password: str) -> Person:
 def password_reset_complete(*, person: Person, password: str) -> Person:
     """Set a new password, end every session of the person and lift a sign-in lock."""
     person = Person.objects.select_for_update().get(pk=person.pk)
+    password = normalize_password(password)
     password_validation.validate_password(password, person)
     person.set_password(password)
     person.session_generation = F("session_generation") + 1
     person.save(update_fields=["password", "session_generation"])
     person.refresh_from_db(fields=["session_generation"])
     qid_unlock(person.qid)
+    security_event(None, "password.reset", person=person)
+    security_event(None, "sessions.ended", person=person, cause="password_reset")
     notify(person=person, template="password_changed")
     return person
 
@@ -136,3 +143,4 @@ def password_reset_complete(*, person: Person, password: str) -> Person:
 def person_sign_out_everywhere(*, person: Person) -> None:
     Person.objects.filter(pk=person.pk).update(session_generation=F("session_generation") + 1)
     person.refresh_from_db(fields=["session_generation"])
+    security_event(None, "sessions.ended", person=person, cause="sign_out_everywhere")

@@ -11,10 +11,10 @@ import datetime
 from axes.models import AccessAttempt
 from axes.utils import reset
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
 
 from accounts.network import client_ip
+from accounts.ratelimit import FixedWindow
 from accounts.validators import normalize_qid
 
 
@@ -47,16 +47,16 @@ def qid_unlock(qid: str) -> None:
     reset(username=normalize_qid(qid))
 
 
-def _ip_key(ip: str) -> str:
-    return f"signin-ip-failures:{ip}"
+def _signin_failures() -> FixedWindow:
+    return FixedWindow("signin-ip-failures", settings.IP_FAILURE_WINDOW)
 
 
 def ip_failure_record(request) -> None:
-    _count(_ip_key(client_ip(request)), settings.IP_FAILURE_WINDOW)
+    _signin_failures().hit(client_ip(request))
 
 
 def ip_is_throttled(request) -> bool:
-    return (cache.get(_ip_key(client_ip(request))) or 0) >= settings.IP_FAILURE_LIMIT
+    return _signin_failures().count(client_ip(request)) >= settings.IP_FAILURE_LIMIT
 
 
 # Registration and reset attempts: whatever was typed, each counts, so nobody
@@ -64,19 +64,12 @@ def ip_is_throttled(request) -> bool:
 IDENTITY_ATTEMPTS_PER_QID = 5
 IDENTITY_ATTEMPTS_PER_ADDRESS = 20
 IDENTITY_WINDOW = 60 * 60
-
-
-def _count(key: str, window: int) -> int:
-    cache.add(key, 0, window)
-    try:
-        return cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, window)
-        return 1
+IDENTITY_PER_QID = FixedWindow("identity-qid", IDENTITY_WINDOW)
+IDENTITY_PER_ADDRESS = FixedWindow("identity-ip", IDENTITY_WINDOW)
 
 
 def identity_attempt_allowed(request, qid: str) -> bool:
     """Count one registration or reset attempt; False once a limit is passed."""
-    per_qid = _count(f"identity-qid:{normalize_qid(qid)}", IDENTITY_WINDOW)
-    per_address = _count(f"identity-ip:{client_ip(request)}", IDENTITY_WINDOW)
+    per_qid = IDENTITY_PER_QID.hit(normalize_qid(qid))
+    per_address = IDENTITY_PER_ADDRESS.hit(client_ip(request))
     return per_qid <= IDENTITY_ATTEMPTS_PER_QID and per_address <= IDENTITY_ATTEMPTS_PER_ADDRESS

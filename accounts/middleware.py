@@ -13,6 +13,8 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.security_log import security_event
+
 SIGNED_IN_AT = "signed_in_at"
 LAST_SEEN = "last_seen"
 # Write the session at most this often for activity alone.
@@ -52,6 +54,7 @@ class SessionTimeoutMiddleware:
         return self.get_response(request)
 
     def _end(self, request, message):
+        security_event(request, "session.expired")
         logout(request)
         messages.info(request, message)
         if request.method == "GET":

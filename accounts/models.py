@@ -34,6 +34,7 @@ from accounts.constants import (
     Sex,
 )
 from accounts.managers import PersonManager
+from accounts.passwords import normalize_password
 from accounts.validators import (
     mask_mobile,
     mobile_validator,
@@ -167,6 +168,14 @@ class Person(AbstractBaseUser, PermissionsMixin):
         if translation.get_language() == Language.ENGLISH:
             return self.name_en
         return self.name_ar or self.name_en
+
+    def set_password(self, raw_password):
+        if raw_password is not None:
+            raw_password = normalize_password(raw_password)
+        super().set_password(raw_password)
+
+    def check_password(self, raw_password):
+        return super().check_password(normalize_password(raw_password or ""))
 
     def _get_session_auth_hash(self, secret=None):
         """Sessions die when the password changes or the person signs out everywhere."""

@@ -31,7 +31,9 @@ def notify(
     """Queue a message to ``person``; call inside the transaction of its cause."""
     with translation.override(person.preferred_language):
         text = render_to_string(
-            f"notifications/{template}.txt", {"person": person, **(context or {})}
+            f"notifications/{template}.txt",
+            {"person": person, **(context or {})},
+            using="text",
         ).strip()
     subject, _newline, body = text.partition("\n")
     body = body.strip() or subject

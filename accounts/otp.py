@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from accounts.constants import OTPEventKind
 from accounts.models import OTPEvent, Person, SMSDevice
+from accounts.security_log import FAILURE, SUCCESS, security_event
 from accounts.sms import SMSError, sms_send
 from accounts.validators import to_ascii_digits
 
@@ -70,6 +71,13 @@ def _event(device: SMSDevice, kind: str, now) -> None:
         number=device.number,
         kind=kind,
         created_at=now,
+    )
+    security_event(
+        None,
+        f"code.{kind}",
+        outcome=FAILURE if kind in (OTPEventKind.FAILED, OTPEventKind.VOIDED) else SUCCESS,
+        person_id=device.user_id,
+        purpose=device.purpose,
     )
 
 
@@ -161,6 +169,14 @@ def otp_send(*, person: Person, purpose: str, number: str | None = None) -> SMSD
         OTPEvent.objects.create(
             person=person, purpose=purpose, number=number, kind=OTPEventKind.REFUSED
         )
+        security_event(
+            None,
+            "code.refused",
+            outcome=FAILURE,
+            person=person,
+            purpose=purpose,
+            reason=getattr(refused, "code", ""),
+        )
         raise refused
     return device
 
@@ -182,12 +198,17 @@ def otp_deliver(*, device_id: int) -> None:
     person = device.user
     with translation.override(person.preferred_language):
         body = render_to_string(
-            "accounts/sms/code.txt", {"code": code, "purpose": device.get_purpose_display()}
+            "accounts/sms/code.txt",
+            {"code": code, "purpose": device.get_purpose_display()},
+            using="text",
         ).strip()
     try:
         sms_send(to=device.number, body=body)
     except SMSError:
         logger.warning("One-time code SMS not delivered (device %s)", device_id)
+        security_event(
+            None, "code.delivery_failed", outcome=FAILURE, person=person, purpose=device.purpose
+        )
 
 
 def otp_verify(*, person: Person, purpose: str, code: str, number: str | None = None) -> OTPCheck:

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import PortalRequest, ReferenceSequence, StatusChange
+from accounts.security_log import security_event
 
 
 class InvalidTransition(ValidationError):
@@ -30,6 +31,17 @@ def reference_next(*, prefix: str) -> str:
 
 
 def _record(request: PortalRequest, *, from_status: str, actor, note: str) -> StatusChange:
+    if actor is not None and actor.is_staff and actor.pk != request.person_id:
+        security_event(
+            None,
+            "staff.decision",
+            person=actor,
+            subject_person_id=request.person_id,
+            object=request._meta.label,
+            object_id=request.pk,
+            from_status=from_status,
+            to_status=request.status,
+        )
     return StatusChange.objects.create(
         content_type=ContentType.objects.get_for_model(request),
         object_id=request.pk,

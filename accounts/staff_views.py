@@ -21,6 +21,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts import second_factor
 from accounts.forms import AuthenticatorCodeForm, EnrolmentCodeForm
+from accounts.security_log import FAILURE, security_event
 
 BACKUP_CODES_SESSION_KEY = "second_factor_backup_codes"
 
@@ -73,7 +74,9 @@ class StaffVerifyView(StaffStepView):
             )
             if check:
                 second_factor.second_factor_login(request, check.device)
+                security_event(request, "totp.verified", kind=type(check.device).__name__)
                 return redirect(self.next_url)
+            security_event(request, "totp.failed", outcome=FAILURE)
             form.add_error("code", _code_error(check))
         return self._render(form)
 
@@ -102,8 +105,10 @@ class StaffEnrolView(StaffStepView):
             if confirmed:
                 device, codes = confirmed
                 second_factor.second_factor_login(request, device)
+                security_event(request, "totp.enrolled")
                 request.session[BACKUP_CODES_SESSION_KEY] = codes
                 return redirect(self.with_next("accounts:staff_backup_codes"))
+            security_event(request, "totp.enrolment_failed", outcome=FAILURE)
             form.add_error(
                 "code",
                 _(

@@ -18,6 +18,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.security_log import security_event
+
 DEFAULT_MAX_AGE = 10 * 60
 
 
@@ -27,6 +29,7 @@ def stepup_session_key(purpose: str, scope: str) -> str:
 
 def stepup_grant(request, *, purpose: str, scope: str) -> None:
     request.session[stepup_session_key(purpose, scope)] = timezone.now().timestamp()
+    security_event(request, "stepup.granted", purpose=purpose)
 
 
 def stepup_is_valid(request, *, purpose: str, scope: str, max_age: int = DEFAULT_MAX_AGE) -> bool:

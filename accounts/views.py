@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import SetPasswordForm
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect, render
@@ -23,7 +22,7 @@ from twilio.request_validator import RequestValidator
 
 from accounts import audit, identity, lockout, selectors
 from accounts.constants import OTPPurpose
-from accounts.forms import CodeForm, IdentityStartForm, SignInForm
+from accounts.forms import CodeForm, IdentityStartForm, PasswordSetForm, SignInForm
 from accounts.middleware import session_start, session_touch
 from accounts.notifications import notification_status_update
 from accounts.otp import (
@@ -37,6 +36,7 @@ from accounts.otp import (
     otp_verify,
     tries_left,
 )
+from accounts.security_log import FAILURE, person_id_for_qid, security_event
 from accounts.stepup import stepup_grant
 
 sensitive = method_decorator([sensitive_post_parameters(), never_cache], name="dispatch")
@@ -68,6 +68,12 @@ def locked_out(request, credentials, *args, ip_throttled=False, **kwargs):
     qid = lockout.axes_username(request, credentials)
     until = None if ip_throttled else lockout.qid_locked_until(qid)
     until = until or timezone.now() + datetime.timedelta(seconds=settings.IP_FAILURE_WINDOW)
+    security_event(
+        request,
+        "signin.throttled" if ip_throttled else "signin.locked",
+        outcome=FAILURE,
+        person_id=None if ip_throttled else person_id_for_qid(qid),
+    )
     return render(
         request,
         "accounts/locked.html",
@@ -123,6 +129,12 @@ class IdentityStartView(View):
         if not form.is_valid():
             return self._render(form)
         if not lockout.identity_attempt_allowed(request, form.cleaned_data["qid"]):
+            security_event(
+                request,
+                f"{self.flow}.throttled",
+                outcome=FAILURE,
+                person_id=person_id_for_qid(form.cleaned_data["qid"]),
+            )
             form.add_error(
                 None,
                 _("Too many attempts. For your security, please try again in an hour."),
@@ -244,10 +256,10 @@ class IdentityPasswordView(View):
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request):
-        return self._render(SetPasswordForm(self.person))
+        return self._render(PasswordSetForm(self.person))
 
     def post(self, request):
-        form = SetPasswordForm(self.person, request.POST)
+        form = PasswordSetForm(self.person, request.POST)
         if not form.is_valid():
             return self._render(form)
         password = form.cleaned_data["new_password1"]
@@ -386,6 +398,7 @@ def sms_status_callback(request):
     )
     signature = request.headers.get("X-Twilio-Signature", "")
     if not settings.TWILIO_AUTH_TOKEN or not validator.validate(url, request.POST, signature):
+        security_event(request, "webhook.bad_signature", outcome=FAILURE, source="twilio")
         return HttpResponseForbidden()
     notification_status_update(
         provider_id=request.POST.get("MessageSid", ""),

@@ -15,7 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from accounts.admin import ReadOnlyAdminMixin
+from accounts.admin import PersonDataViewMixin, ReadOnlyAdminMixin
 from accounts.models import StatusChange
 from activation import services
 from activation.constants import Decision
@@ -66,7 +66,7 @@ def _history(obj):
     )
 
 
-class PortalRequestAdmin(ReadOnlyAdmin):
+class PortalRequestAdmin(PersonDataViewMixin, ReadOnlyAdmin):
     list_display = ("reference", "person", "status", "created_at")
     list_filter = ("status",)
     search_fields = ("reference", "person__qid", "person__name_en", "person__name_ar")

@@ -131,6 +131,13 @@ def photo_request_open_for_person(person: Person) -> PhotoRequest | None:
     return PhotoRequest.objects.filter(person=person, status=ReviewStatus.SUBMITTED).first()
 
 
+def activation_request_exists(*, reference: str) -> bool:
+    return any(
+        model.objects.filter(reference=reference).exists()
+        for model in (ActivationRequest, DeactivationRequest)
+    )
+
+
 def activation_request_for_person(*, person: Person, reference: str):
     """An activation or deactivation request of ``person`` by reference, or ``None``."""
     for model in (ActivationRequest, DeactivationRequest):

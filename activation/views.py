@@ -24,6 +24,7 @@ from accounts.constants import OTPPurpose
 from accounts.forms import CodeForm
 from accounts.models import Person
 from accounts.otp import OTPRefused, otp_device, otp_next_send_at, otp_send, otp_verify, tries_left
+from accounts.security_log import not_yours, owned_or_404
 from accounts.stepup import StepUpRequiredMixin
 from accounts.validators import mask_mobile
 from activation import selectors, services
@@ -55,8 +56,10 @@ class CardStepUpMixin(StepUpRequiredMixin):
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
-            self.card = get_object_or_404(
-                selectors.card_queryset_for_person(request.user), pk=kwargs["card_pk"]
+            self.card = owned_or_404(
+                selectors.card_queryset_for_person(request.user),
+                request=request,
+                pk=kwargs["card_pk"],
             )
         return super().dispatch(request, *args, **kwargs)
 
@@ -173,6 +176,8 @@ class RequestDoneView(LoginRequiredMixin, View):
     def get(self, request, reference):
         found = selectors.activation_request_for_person(person=request.user, reference=reference)
         if found is None:
+            if selectors.activation_request_exists(reference=reference):
+                not_yours(request, "activation.request", reference)
             raise Http404
         return render(request, "activation/request_done.html", {"service_request": found})
 
@@ -182,11 +187,15 @@ class ChipRequestView(LoginRequiredMixin, View):
     """Offer, then record, an electronic request to activate the card's chip."""
 
     def get(self, request, card_pk):
-        card = get_object_or_404(selectors.card_queryset_for_person(request.user), pk=card_pk)
+        card = owned_or_404(
+            selectors.card_queryset_for_person(request.user), request=request, pk=card_pk
+        )
         return self._render(card)
 
     def post(self, request, card_pk):
-        card = get_object_or_404(selectors.card_queryset_for_person(request.user), pk=card_pk)
+        card = owned_or_404(
+            selectors.card_queryset_for_person(request.user), request=request, pk=card_pk
+        )
         try:
             chip_request = services.chip_request_create(person=request.user, card=card)
         except services.ActivationRefused as refused:
@@ -411,6 +420,7 @@ def approved_photo(request, qid=None):
     if qid is not None and qid != user.qid:
         # Photos are personal documents: photo reviewers only, never support agents.
         if not (user.is_staff and user.has_perm("activation.view_photorequest")):
+            not_yours(request, "accounts.Person.photo", "")
             raise Http404
         person = get_object_or_404(Person, qid=qid)
     if not person.photo:
@@ -429,6 +439,8 @@ def photo_request_image(request, reference):
         or (user.is_staff and user.has_perm("activation.view_photorequest"))
     )
     if not allowed:
+        if user.is_authenticated:
+            not_yours(request, "activation.PhotoRequest", reference)
         raise Http404
     audit.data_access_record(
         staff=user, person=photo_request.person, what=lambda: _("Photo waiting for review")

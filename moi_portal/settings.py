@@ -62,6 +62,9 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "simple_history",
     "axes",
+    # For its translated zxcvbn feedback (accounts.passwords).
+    "django_zxcvbn_password_validator",
+    "django_guid",
     "django_tasks",
     "django_tasks_db",
     "accounts",
@@ -70,6 +73,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so every response and every log line has the request id.
+    "django_guid.middleware.guid_middleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -79,6 +84,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # request.user.is_verified(): staff second factor (authenticator or backup code).
     "accounts.second_factor.StaffOTPMiddleware",
+    "accounts.security_log.RequestContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "accounts.middleware.SessionTimeoutMiddleware",
@@ -103,6 +109,15 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Text messages (SMS, inbox) are plain text: nothing is HTML-escaped, so
+        # "&" and "'" arrive as typed. Pages escape them once when they show them.
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 WSGI_APPLICATION = "moi_portal.wsgi.application"
@@ -121,6 +136,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A cache every process shares: the database by default, Redis in production.
 CACHES = {"default": env.cache("CACHE_URL", default="dbcache://portal_cache")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache":
+    # Counters that keep their window and count atomically (see moi_portal.cache),
+    # and room for them: past MAX_ENTRIES a third of the keys are dropped.
+    CACHES["default"]["BACKEND"] = "moi_portal.cache.DatabaseCache"
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 100_000)
 
 AUTH_USER_MODEL = "accounts.Person"
 AUTHENTICATION_BACKENDS = [
@@ -144,7 +164,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "accounts.validators.MaximumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.passwords.ContextSpecificValidator"},
+    {"NAME": "accounts.passwords.GuessabilityValidator"},
 ]
+# zxcvbn score 3 of 4: "safely unguessable", even to an offline attacker
+# with a slow hash (NIST SP 800-63B section 3.1.1.2 leaves the measure open).
+PASSWORD_MINIMAL_STRENGTH = 3
 
 LANGUAGE_CODE = "ar"
 LANGUAGES = [("ar", _("Arabic")), ("en", _("English"))]
@@ -237,15 +262,56 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# A request id on every response (X-Request-ID) and every log line. A
+# well-formed incoming id (a UUID, e.g. from our own proxy) is kept, anything
+# else is replaced. django-guid keeps it in a context variable, so it is right
+# for threads and async code alike.
+DJANGO_GUID = {
+    "GUID_HEADER_NAME": "X-Request-ID",
+    "VALIDATE_GUID": True,
+    "RETURN_HEADER": True,
+    "EXPOSE_HEADER": False,
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "request_id": {
+            "()": "django_guid.log_filters.CorrelationId",
+            "correlation_id_field": "request_id",
+        },
+    },
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": True,
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "text",
+        },
+        "security": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json",
+        },
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         # django-axes logs each attempt at INFO; failures (without the typed
         # QID, see AXES_CLIENT_STR_CALLABLE) stay visible as warnings.
         "axes": {"level": "WARNING"},
+        # It logs each request's id at INFO; our lines carry it already.
+        "django_guid": {"level": "WARNING"},
+        # Security events: JSON lines, one per event (accounts.security_log).
+        "moi_portal.security": {"handlers": ["security"], "level": "INFO", "propagate": False},
     },
 }

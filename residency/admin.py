@@ -15,11 +15,11 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from accounts.admin import ReadOnlyAdminMixin
+from accounts.admin import PersonDataViewMixin, ReadOnlyAdminMixin
 from accounts.models import StatusChange
 from residency import services
 from residency.constants import AWAITING_DECISION, ApplicationStatus
@@ -108,7 +108,9 @@ class DueFilter(admin.SimpleListFilter):
 
 
 @admin.register(Application)
-class ApplicationAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+class ApplicationAdmin(PersonDataViewMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    data_access_what = gettext_noop("Permanent residency application %(reference)s")
+
     list_display = (
         "reference",
         "person_qid",

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import Person, StatusChange
+from accounts.security_log import not_yours
 from residency.constants import (
     AWAITING_DECISION,
     CLOSED_STATUSES,
@@ -84,11 +85,16 @@ def applications_for(*, person: Person) -> QuerySet[Application]:
 
 def application_of_owner(*, person: Person, reference: str) -> Application:
     """The person's own application, or 404: another person's reference reveals nothing."""
-    return get_object_or_404(
-        Application.objects.select_related("preferred_centre", "person"),
-        person=person,
-        reference=reference,
+    application = (
+        Application.objects.select_related("preferred_centre", "person")
+        .filter(person=person, reference=reference)
+        .first()
     )
+    if application is None:
+        if Application.objects.filter(reference=reference).exists():
+            not_yours(None, "residency.Application", reference, person=person)
+        raise Http404
+    return application
 
 
 def application_timeline(application: Application) -> list[StatusChange]:
@@ -135,6 +141,7 @@ def document_for_viewer(*, user, document_id: int) -> Document:
         user.is_staff and user.has_perm("residency.view_document")
     )
     if not allowed:
+        not_yours(None, "residency.Document", document_id, person=user)
         raise Http404
     return document
 

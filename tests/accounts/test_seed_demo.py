@@ -47,3 +47,13 @@ def test_every_seeded_person_passes_model_validation():
     seed()
     for person in Person.objects.all():
         person.full_clean(exclude=["password", "photo"])
+
+
+def test_the_demo_password_passes_the_password_policy_for_every_demo_person():
+    from django.contrib.auth import password_validation
+
+    seed()
+    people = list(Person.objects.all())
+    assert len(people) > 5
+    for person in people:
+        password_validation.validate_password(DEMO_PASSWORD, person)

@@ -27,7 +27,7 @@ READY_QID = "28563400001"
 READY_MOBILE = "+97455100001"
 MINOR_QID = "31263400004"
 MINOR_MOBILE = "+97455100004"
-PASSWORD = "Portal-Demo-2026"
+PASSWORD = "Lantern-Orchid-Velvet-73"
 
 
 def t(language: str, msgid: str) -> str:

@@ -21,7 +21,7 @@ from accounts import roles, second_factor
 from accounts.constants import CardKind, CardStatus, ChipStatus, Language, Sex
 from accounts.models import Person, SmartCard
 
-DEMO_PASSWORD = "Portal-Demo-2026"  # noqa: S105 - public demo sign-in, printed and documented
+DEMO_PASSWORD = "Lantern-Orchid-Velvet-73"  # noqa: S105 - public demo sign-in, printed and documented
 
 
 @dataclass

@@ -1,0 +1,49 @@
+"""The database cache, with an increment that counts.
+
+Django's ``DatabaseCache.incr`` reads the value and writes it back with
+``set()``: two requests at once both write the same number, and the write
+gives the key the default 300-second lifetime, so a 15-minute or one-hour
+limit forgets its count after five minutes. Throttles count with ``incr``
+(``accounts.ratelimit``), so here it locks the row, adds in place and keeps
+the key's expiry time, as Redis' ``INCR`` does.
+"""
+
+import base64
+import pickle
+
+from django.core.cache.backends.db import DatabaseCache as DjangoDatabaseCache
+from django.db import connections, models, router, transaction
+from django.utils.timezone import now as tz_now
+
+
+class DatabaseCache(DjangoDatabaseCache):
+    def incr(self, key, delta=1, version=None):
+        key = self.make_and_validate_key(key, version=version)
+        db = router.db_for_write(self.cache_model_class)
+        connection = connections[db]
+        table = connection.ops.quote_name(self._table)
+        lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+        # Only quoted identifiers are formatted in; values are parameters.
+        select = f"SELECT value, expires FROM {table} WHERE cache_key = %s{lock}"  # noqa: S608
+        update = f"UPDATE {table} SET value = %s WHERE cache_key = %s"  # noqa: S608
+        with transaction.atomic(using=db), connection.cursor() as cursor:
+            cursor.execute(select, [key])
+            row = cursor.fetchone()
+            if row is None or self._expired(connection, row[1]):
+                raise ValueError(f"Key '{key}' not found.")
+            stored = connection.ops.process_clob(row[0])
+            value = pickle.loads(base64.b64decode(stored.encode()))  # noqa: S301 - our own table
+            value += delta
+            encoded = base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
+            cursor.execute(update, [encoded, key])
+        return value
+
+    @staticmethod
+    def _expired(connection, expires) -> bool:
+        expression = models.Expression(output_field=models.DateTimeField())
+        converters = connection.ops.get_db_converters(expression) + expression.get_db_converters(
+            connection
+        )
+        for converter in converters:
+            expires = converter(expires, expression, connection)
+        return expires < tz_now()
