@@ -8,7 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("People and accounts")
 
     def ready(self):
-        from accounts import backends, checks  # noqa: F401 - signal receiver and system check
+        from accounts import backends, checks, sessions  # noqa: F401 - signal receivers, check
         from accounts.roles import roles_sync_after_migrate
 
         # After every app's permissions exist: connect once, run for the last app.

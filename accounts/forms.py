@@ -1,8 +1,10 @@
 from django import forms
+from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from accounts.constants import Language
 from accounts.validators import normalize_qid, to_ascii_digits, validate_qid
 
 
@@ -81,3 +83,49 @@ class CodeForm(forms.Form):
         if not (code.isdigit() and len(code) == 6):
             raise ValidationError(_("Enter the 6 digits of the code."), code="code_format")
         return code
+
+
+class LanguageForm(forms.Form):
+    preferred_language = forms.ChoiceField(
+        label=_("Language of your messages"),
+        help_text=_("Text messages, portal messages and e-mails reach you in this language."),
+        choices=Language.choices,
+        widget=forms.RadioSelect,
+    )
+
+
+class PasswordChangeForm(forms.Form):
+    """The current password and a new one, typed twice; the policy is the sign-up policy."""
+
+    current_password = forms.CharField(
+        label=_("Current password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "dir": "ltr"}),
+    )
+    new_password1 = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        help_text=_("At least 10 characters. A few unrelated words are easy to remember."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "dir": "ltr"}),
+    )
+    new_password2 = forms.CharField(
+        label=_("New password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "dir": "ltr"}),
+    )
+
+    def __init__(self, *args, person, **kwargs):
+        self.person = person
+        super().__init__(*args, **kwargs)
+
+    def clean_new_password1(self):
+        password = self.cleaned_data["new_password1"]
+        password_validation.validate_password(password, self.person)
+        return password
+
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("new_password1"), cleaned.get("new_password2")
+        if first and second and first != second:
+            self.add_error("new_password2", _("The two new passwords are not the same."))
+        return cleaned

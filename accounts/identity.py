@@ -136,3 +136,33 @@ def password_reset_complete(*, person: Person, password: str) -> Person:
 def person_sign_out_everywhere(*, person: Person) -> None:
     Person.objects.filter(pk=person.pk).update(session_generation=F("session_generation") + 1)
     person.refresh_from_db(fields=["session_generation"])
+
+
+class WrongPassword(Exception):
+    """The current password given to change it was not right."""
+
+
+@transaction.atomic
+def password_change(*, person: Person, current_password: str, new_password: str) -> Person:
+    """Change a signed-in person's password (after a code step-up).
+
+    The other sessions end: the session hash includes the password. The
+    person is told by SMS and in the inbox, so a change they did not make is
+    noticed.
+    """
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if not person.check_password(current_password):
+        raise WrongPassword
+    password_validation.validate_password(new_password, person)
+    person.set_password(new_password)
+    person.save(update_fields=["password"])
+    notify(person=person, template="password_changed_signed_in")
+    return person
+
+
+@transaction.atomic
+def person_language_set(*, person: Person, language: str) -> Person:
+    """The language of the person's text messages, inbox messages and e-mail."""
+    Person.objects.filter(pk=person.pk).update(preferred_language=language)
+    person.preferred_language = language
+    return person

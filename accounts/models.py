@@ -522,3 +522,28 @@ class IdentityFlow(models.Model):
 
     def __str__(self):
         return str(self.id)
+
+
+class PersonSession(models.Model):
+    """One signed-in browser of a person, so they can see and end it (PRODUCT.md section 3).
+
+    The session itself lives in Django's session table; this row names it for
+    the person: when and from where it started and which browser it is. The
+    session store keeps ``session_key`` current when the key rotates.
+    """
+
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("person")
+    )
+    session_key = models.CharField(_("session key"), max_length=40, unique=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    created_at = models.DateTimeField(_("signed in at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("signed-in session")
+        verbose_name_plural = _("signed-in sessions")
+        indexes = [models.Index(fields=["person", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.person_id} {self.created_at:%Y-%m-%d %H:%M}"

@@ -25,8 +25,12 @@ urlpatterns = [
         name="reset_password",
     ),
     path("confirm/", views.StepUpView.as_view(), name="stepup"),
+    path("requests/", views.request_history, name="history"),
     path("messages/", views.inbox, name="inbox"),
     path("security/", views.security, name="security"),
+    path("settings/", views.AccountSettingsView.as_view(), name="settings"),
+    path("settings/password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("settings/sessions/<int:pk>/end/", views.session_end, name="session_end"),
 ]
 
 if settings.SIMULATION_MODE:

@@ -200,7 +200,7 @@ SESSION_IDLE_TIMEOUT = 15 * 60
 SESSION_IDLE_WARNING = 2 * 60
 
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "dashboard"
 
 # --- HTTPS, cookies and headers -------------------------------------------
 SECURE = env.bool("SECURE", default=not DEBUG)
@@ -209,6 +209,8 @@ CSRF_COOKIE_SECURE = SECURE
 SESSION_COOKIE_NAME = "__Host-sessionid" if SECURE else "sessionid"
 CSRF_COOKIE_NAME = "__Host-csrftoken" if SECURE else "csrftoken"
 SESSION_COOKIE_HTTPONLY = True
+# Django's database sessions, plus a named row per sign-in so people can end one.
+SESSION_ENGINE = "accounts.sessions"
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 8 * 60 * 60  # absolute limit; idle limit is enforced separately

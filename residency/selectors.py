@@ -3,7 +3,7 @@
 import datetime
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import Case, CharField, F, Prefetch, QuerySet, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -13,6 +13,7 @@ from residency.constants import (
     AWAITING_DECISION,
     CLOSED_STATUSES,
     ApplicationStatus,
+    AppointmentState,
     Step,
 )
 from residency.eligibility import declaration_years
@@ -168,4 +169,23 @@ def review_queue() -> QuerySet[Application]:
         .select_related("person", "preferred_centre")
         .prefetch_related(Prefetch("documents", queryset=Document.objects.filter(is_current=True)))
         .order_by("decision_due_on", "clock_started_on", "pk")
+    )
+
+
+def appointment_history_rows(person: Person) -> QuerySet:
+    """The person's appointments as "My requests" rows, dated by the appointment time."""
+    return (
+        Appointment.objects.filter(application__person=person)
+        .order_by()
+        .annotate(
+            reference=F("application__reference"),
+            kind=Value("appointment", output_field=CharField()),
+            status=Case(
+                When(collected_at__isnull=False, then=Value(AppointmentState.COLLECTED)),
+                default=Value(AppointmentState.BOOKED),
+                output_field=CharField(),
+            ),
+            at=F("slot__starts_at"),
+        )
+        .values_list("reference", "kind", "status", "at")
     )
