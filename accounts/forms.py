@@ -129,3 +129,12 @@ class PasswordChangeForm(forms.Form):
         if first and second and first != second:
             self.add_error("new_password2", _("The two new passwords are not the same."))
         return cleaned
+
+
+class EmailForm(forms.Form):
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        required=False,
+        help_text=_("Optional. Copies of your messages go here once you open the link we send."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "dir": "ltr"}),
+    )

@@ -29,6 +29,8 @@ urlpatterns = [
     path("messages/", views.inbox, name="inbox"),
     path("security/", views.security, name="security"),
     path("settings/", views.AccountSettingsView.as_view(), name="settings"),
+    path("settings/email/", views.EmailSettingsView.as_view(), name="email"),
+    path("settings/email/verify/<str:token>/", views.email_verify, name="email_verify"),
     path("settings/password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("settings/sessions/<int:pk>/end/", views.session_end, name="session_end"),
 ]

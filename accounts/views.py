@@ -25,6 +25,7 @@ from accounts import audit, history, identity, lockout, selectors, sessions
 from accounts.constants import OTPPurpose
 from accounts.forms import (
     CodeForm,
+    EmailForm,
     IdentityStartForm,
     LanguageForm,
     PasswordChangeForm,
@@ -365,16 +366,64 @@ class AccountSettingsView(View):
         messages.success(request, _("Your messages will now reach you in the language you chose."))
         return redirect("accounts:settings")
 
-    def _render(self, form, status=200):
+    def _render(self, form, status=200, email_form=None):
         entries = sessions.person_session_list(
             person=self.request.user, current_key=self.request.session.session_key
         )
+        email_form = email_form or EmailForm(initial={"email": self.request.user.email})
         return render(
             self.request,
             "accounts/settings.html",
-            {"language_form": form, "sessions": entries},
+            {"language_form": form, "email_form": email_form, "sessions": entries},
             status=status,
         )
+
+
+@method_decorator([login_required, never_cache], name="dispatch")
+class EmailSettingsView(AccountSettingsView):
+    def get(self, request):
+        return redirect("accounts:settings")
+
+    def post(self, request):
+        form = EmailForm(request.POST)
+        if not form.is_valid():
+            language = LanguageForm(initial={"preferred_language": request.user.preferred_language})
+            return self._render(language, status=400, email_form=form)
+        email = form.cleaned_data["email"]
+        if not email:
+            identity.email_remove(person=request.user)
+            messages.success(request, _("Your e-mail address was removed."))
+        elif email == request.user.email and request.user.email_verified_at:
+            messages.info(request, _("This address is already confirmed."))
+        else:
+            identity.email_verification_send(
+                person=request.user,
+                email=email,
+                link_for=lambda token: request.build_absolute_uri(
+                    reverse("accounts:email_verify", args=[token])
+                ),
+            )
+            messages.success(
+                request,
+                _("We sent a link to %(email)s. Open it within 24 hours to confirm the address.")
+                % {"email": email},
+            )
+        return redirect("accounts:settings")
+
+
+@never_cache
+@login_required
+def email_verify(request, token):
+    try:
+        identity.email_verify(person=request.user, token=token)
+    except identity.EmailLinkInvalid:
+        messages.error(
+            request,
+            _("This link is not valid any more. Enter your e-mail address again for a new link."),
+        )
+    else:
+        messages.success(request, _("Your e-mail address is confirmed."))
+    return redirect("accounts:settings")
 
 
 @login_required
@@ -482,7 +531,11 @@ def sandbox_inbox(request):
     return render(
         request,
         "accounts/sandbox_inbox.html",
-        {"messages_": selectors.sandbox_sms_list(number=number), "number": number},
+        {
+            "messages_": selectors.sandbox_sms_list(number=number),
+            "number": number,
+            "emails": selectors.sandbox_email_list(address=request.GET.get("email", "").strip()),
+        },
     )
 
 

@@ -45,6 +45,22 @@ TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
 TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
 # Only for a regional API proxy; empty means Twilio's own API.
 TWILIO_API_BASE_URL = env.str("TWILIO_API_BASE_URL", default="")
+# E-mail copies of notifications (to a verified address only). In simulation
+# mode they land in the sandbox mailbox; otherwise EMAIL_URL names the SMTP relay.
+EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND",
+    default="accounts.mail.SandboxEmailBackend"
+    if SIMULATION_MODE
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+_smtp = env.email_url("EMAIL_URL", default="smtp://localhost:25")
+EMAIL_HOST = _smtp["EMAIL_HOST"]
+EMAIL_PORT = _smtp["EMAIL_PORT"]
+EMAIL_HOST_USER = _smtp["EMAIL_HOST_USER"] or ""
+EMAIL_HOST_PASSWORD = _smtp["EMAIL_HOST_PASSWORD"] or ""
+EMAIL_USE_TLS = _smtp.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _smtp.get("EMAIL_USE_SSL", False)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="e-services@moi.example.org")
 # The public https origin of the portal, for provider callbacks (Twilio status).
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="")
 
