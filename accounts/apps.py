@@ -8,7 +8,12 @@ class AccountsConfig(AppConfig):
     verbose_name = _("People and accounts")
 
     def ready(self):
-        from accounts import backends, checks, security_log  # noqa: F401 - receivers and a check
+        from accounts import (  # noqa: F401 - signal receivers and a system check
+            backends,
+            checks,
+            security_log,
+            sessions,
+        )
         from accounts.roles import roles_sync_after_migrate
 
         # After every app's permissions exist: connect once, run for the last app.

@@ -41,6 +41,7 @@ class OTPPurpose(models.TextChoices):
     ESERVICES = "eservices", _("E-services step-up")
     MOBILE_CHANGE = "mobile_change", _("Mobile number change")
     RESIDENCY_SUBMISSION = "residency_submission", _("Residency application submission")
+    PASSWORD_CHANGE = "password_change", _("Password change")
 
 
 class OTPEventKind(models.TextChoices):

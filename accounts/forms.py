@@ -1,8 +1,10 @@
 from django import forms
+from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from accounts.constants import Language
 from accounts.passwords import normalize_password
 from accounts.second_factor import normalize_code as normalize_second_factor_code
 from accounts.validators import normalize_qid, to_ascii_digits, validate_qid
@@ -147,3 +149,64 @@ class PasswordSetForm(SetPasswordForm):
         self.validate_passwords("new_password1", "new_password2")
         self.validate_password_for_user(self.user, "new_password1")
         return forms.Form.clean(self)
+
+
+class LanguageForm(forms.Form):
+    preferred_language = forms.ChoiceField(
+        label=_("Language of your messages"),
+        help_text=_("Text messages, portal messages and e-mails reach you in this language."),
+        choices=Language.choices,
+        widget=forms.RadioSelect,
+    )
+
+
+class PasswordChangeForm(forms.Form):
+    """The current password and a new one, typed twice; the policy is the sign-up policy."""
+
+    current_password = forms.CharField(
+        label=_("Current password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "dir": "ltr"}),
+    )
+    new_password1 = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        help_text=_("At least 10 characters. A few unrelated words are easy to remember."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "dir": "ltr"}),
+    )
+    new_password2 = forms.CharField(
+        label=_("New password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "dir": "ltr"}),
+    )
+
+    def __init__(self, *args, person, **kwargs):
+        self.person = person
+        super().__init__(*args, **kwargs)
+
+    def clean_current_password(self):
+        return normalize_password(self.cleaned_data["current_password"])
+
+    def clean_new_password1(self):
+        password = normalize_password(self.cleaned_data["new_password1"])
+        password_validation.validate_password(password, self.person)
+        return password
+
+    def clean_new_password2(self):
+        return normalize_password(self.cleaned_data["new_password2"])
+
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("new_password1"), cleaned.get("new_password2")
+        if first and second and first != second:
+            self.add_error("new_password2", _("The two new passwords are not the same."))
+        return cleaned
+
+
+class EmailForm(forms.Form):
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        required=False,
+        help_text=_("Optional. Copies of your messages go here once you open the link we send."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "dir": "ltr"}),
+    )

@@ -87,6 +87,12 @@ class Person(AbstractBaseUser, PermissionsMixin):
         help_text=_("Residents only: start of the current uninterrupted legal residence."),
     )
     email = models.EmailField(_("email address"), blank=True)
+    email_verified_at = models.DateTimeField(
+        _("email verified at"),
+        null=True,
+        blank=True,
+        help_text=_("Set when the person opened the link sent to the address; messages go there."),
+    )
     preferred_language = models.CharField(
         _("preferred language"), max_length=2, choices=Language.choices, default=Language.ARABIC
     )
@@ -414,6 +420,10 @@ class Notification(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
     provider_id = models.CharField(_("provider message id"), max_length=64, blank=True)
+    email = models.EmailField(
+        _("email address"), blank=True, help_text=_("Empty when the message goes by SMS only.")
+    )
+    email_sent_at = models.DateTimeField(_("email sent at"), null=True, blank=True)
     last_error = models.CharField(_("last error"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
@@ -447,6 +457,23 @@ class SandboxSMS(models.Model):
     class Meta:
         verbose_name = _("sandbox SMS")
         verbose_name_plural = _("sandbox SMS")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.to} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class SandboxEmail(models.Model):
+    """The simulated mailbox of the sandbox (simulation mode only), beside the SMS sandbox."""
+
+    to = models.CharField(_("to"), max_length=254, db_index=True)
+    subject = models.CharField(_("subject"), max_length=250)
+    body = models.TextField(_("message"))
+    created_at = models.DateTimeField(_("received at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("sandbox e-mail")
+        verbose_name_plural = _("sandbox e-mails")
         ordering = ["-created_at", "-pk"]
 
     def __str__(self):
@@ -531,3 +558,28 @@ class IdentityFlow(models.Model):
 
     def __str__(self):
         return str(self.id)
+
+
+class PersonSession(models.Model):
+    """One signed-in browser of a person, so they can see and end it (PRODUCT.md section 3).
+
+    The session itself lives in Django's session table; this row names it for
+    the person: when and from where it started and which browser it is. The
+    session store keeps ``session_key`` current when the key rotates.
+    """
+
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("person")
+    )
+    session_key = models.CharField(_("session key"), max_length=40, unique=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    created_at = models.DateTimeField(_("signed in at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("signed-in session")
+        verbose_name_plural = _("signed-in sessions")
+        indexes = [models.Index(fields=["person", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.person_id} {self.created_at:%Y-%m-%d %H:%M}"

@@ -10,6 +10,7 @@ import datetime
 import logging
 
 from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -38,6 +39,7 @@ def notify(
     subject, _newline, body = text.partition("\n")
     body = body.strip() or subject
     sms = sms and bool(person.mobile)
+    email = person.email if person.email and person.email_verified_at else ""
     notification = Notification.objects.create(
         person=person,
         template=template,
@@ -46,11 +48,41 @@ def notify(
         body=body,
         sms=sms,
         number=person.mobile if sms else "",
+        email=email,
         status=NotificationStatus.QUEUED if sms else NotificationStatus.DELIVERED,
     )
     if sms:
         transaction.on_commit(lambda: _enqueue(notification.pk))
+    if email:
+        transaction.on_commit(lambda: _enqueue_email(notification.pk))
     return notification
+
+
+def _enqueue_email(notification_id: int) -> None:
+    from accounts.tasks import notification_email_task
+
+    notification_email_task.enqueue(notification_id=notification_id)
+
+
+def notification_email_deliver(*, notification_id: int) -> None:
+    """Send the e-mail copy of a message once; a failure is retried by the task queue."""
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(pk=notification_id, email_sent_at__isnull=True)
+            .exclude(email="")
+            .first()
+        )
+        if notification is None:
+            return
+        send_mail(
+            subject=notification.subject,
+            message=notification.body,
+            from_email=None,
+            recipient_list=[notification.email],
+        )
+        notification.email_sent_at = timezone.now()
+        notification.save(update_fields=["email_sent_at"])
 
 
 def _enqueue(notification_id: int, run_after: datetime.datetime | None = None) -> None:

@@ -1,6 +1,6 @@
 """Reads for the accounts pages."""
 
-from accounts.models import Notification, Person, SandboxSMS
+from accounts.models import Notification, Person, SandboxEmail, SandboxSMS
 
 SANDBOX_LIMIT = 50
 
@@ -18,3 +18,10 @@ def sandbox_sms_list(*, number: str = ""):
     if number:
         messages = messages.filter(to__endswith=number[-8:])
     return list(messages[:SANDBOX_LIMIT])
+
+
+def sandbox_email_list(*, address: str = ""):
+    emails = SandboxEmail.objects.all()
+    if address:
+        emails = emails.filter(to__iexact=address)
+    return list(emails[:SANDBOX_LIMIT])

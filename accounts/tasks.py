@@ -2,7 +2,7 @@
 
 from django_tasks import task
 
-from accounts.notifications import notification_deliver
+from accounts.notifications import notification_deliver, notification_email_deliver
 from accounts.otp import otp_deliver
 
 
@@ -14,6 +14,11 @@ def otp_deliver_task(device_id: int) -> None:
 @task()
 def notification_send_task(notification_id: int) -> None:
     notification_deliver(notification_id=notification_id)
+
+
+@task()
+def notification_email_task(notification_id: int) -> None:
+    notification_email_deliver(notification_id=notification_id)
 
 
 @task()

@@ -25,6 +25,7 @@ urlpatterns = [
         name="reset_password",
     ),
     path("confirm/", views.StepUpView.as_view(), name="stepup"),
+    path("requests/", views.request_history, name="history"),
     path("messages/", views.inbox, name="inbox"),
     path("security/", views.security, name="security"),
     path("staff/code/", staff_views.StaffVerifyView.as_view(), name="staff_verify"),
@@ -39,6 +40,11 @@ urlpatterns = [
         staff_views.StaffBackupCodesView.as_view(),
         name="staff_backup_codes",
     ),
+    path("settings/", views.AccountSettingsView.as_view(), name="settings"),
+    path("settings/email/", views.EmailSettingsView.as_view(), name="email"),
+    path("settings/email/verify/<str:token>/", views.email_verify, name="email_verify"),
+    path("settings/password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("settings/sessions/<int:pk>/end/", views.session_end, name="session_end"),
 ]
 
 if settings.SIMULATION_MODE:

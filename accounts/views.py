@@ -2,7 +2,7 @@ import datetime
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -20,9 +20,17 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from twilio.request_validator import RequestValidator
 
-from accounts import audit, identity, lockout, selectors
+from accounts import audit, history, identity, lockout, selectors, sessions
 from accounts.constants import OTPPurpose
-from accounts.forms import CodeForm, IdentityStartForm, PasswordSetForm, SignInForm
+from accounts.forms import (
+    CodeForm,
+    EmailForm,
+    IdentityStartForm,
+    LanguageForm,
+    PasswordChangeForm,
+    PasswordSetForm,
+    SignInForm,
+)
 from accounts.middleware import session_start, session_touch
 from accounts.notifications import notification_status_update
 from accounts.otp import (
@@ -37,7 +45,7 @@ from accounts.otp import (
     tries_left,
 )
 from accounts.security_log import FAILURE, person_id_for_qid, security_event
-from accounts.stepup import stepup_grant
+from accounts.stepup import StepUpRequiredMixin, stepup_clear, stepup_grant
 
 sensitive = method_decorator([sensitive_post_parameters(), never_cache], name="dispatch")
 
@@ -286,6 +294,7 @@ class IdentityPasswordView(View):
 # Registration and reset codes are only ever issued by their own flows.
 STEPUP_PURPOSES = {
     OTPPurpose.ESERVICES,
+    OTPPurpose.PASSWORD_CHANGE,
     OTPPurpose.MOBILE_CHANGE,
     OTPPurpose.RESIDENCY_SUBMISSION,
 }
@@ -351,6 +360,160 @@ class StepUpView(View):
         )
 
 
+# --- Settings: language, password, sessions ------------------------------
+
+
+@method_decorator([login_required, never_cache], name="dispatch")
+class AccountSettingsView(View):
+    def get(self, request):
+        form = LanguageForm(initial={"preferred_language": request.user.preferred_language})
+        return self._render(form)
+
+    def post(self, request):
+        form = LanguageForm(request.POST)
+        if not form.is_valid():
+            return self._render(form, status=400)
+        identity.person_language_set(
+            person=request.user, language=form.cleaned_data["preferred_language"]
+        )
+        messages.success(request, _("Your messages will now reach you in the language you chose."))
+        return redirect("accounts:settings")
+
+    def _render(self, form, status=200, email_form=None):
+        entries = sessions.person_session_list(
+            person=self.request.user, current_key=self.request.session.session_key
+        )
+        email_form = email_form or EmailForm(initial={"email": self.request.user.email})
+        return render(
+            self.request,
+            "accounts/settings.html",
+            {"language_form": form, "email_form": email_form, "sessions": entries},
+            status=status,
+        )
+
+
+@method_decorator([login_required, never_cache], name="dispatch")
+class EmailSettingsView(AccountSettingsView):
+    def get(self, request):
+        return redirect("accounts:settings")
+
+    def post(self, request):
+        form = EmailForm(request.POST)
+        if not form.is_valid():
+            language = LanguageForm(initial={"preferred_language": request.user.preferred_language})
+            return self._render(language, status=400, email_form=form)
+        email = form.cleaned_data["email"]
+        if not email:
+            identity.email_remove(person=request.user)
+            messages.success(request, _("Your e-mail address was removed."))
+        elif email == request.user.email and request.user.email_verified_at:
+            messages.info(request, _("This address is already confirmed."))
+        else:
+            identity.email_verification_send(
+                person=request.user,
+                email=email,
+                link_for=lambda token: request.build_absolute_uri(
+                    reverse("accounts:email_verify", args=[token])
+                ),
+            )
+            messages.success(
+                request,
+                _("We sent a link to %(email)s. Open it within 24 hours to confirm the address.")
+                % {"email": email},
+            )
+        return redirect("accounts:settings")
+
+
+@never_cache
+@login_required
+def email_verify(request, token):
+    try:
+        identity.email_verify(person=request.user, token=token)
+    except identity.EmailLinkInvalid:
+        messages.error(
+            request,
+            _("This link is not valid any more. Enter your e-mail address again for a new link."),
+        )
+    else:
+        messages.success(request, _("Your e-mail address is confirmed."))
+    return redirect("accounts:settings")
+
+
+@login_required
+@require_POST
+def session_end(request, pk):
+    ended = sessions.person_session_end(person=request.user, session_pk=pk)
+    if ended:
+        security_event(request, "sessions.ended", cause="one_session")
+        messages.success(request, _("That session was signed out."))
+    return redirect("accounts:settings")
+
+
+@sensitive
+class PasswordChangeView(StepUpRequiredMixin, View):
+    stepup_purpose = OTPPurpose.PASSWORD_CHANGE
+
+    def get(self, request):
+        return self._render(PasswordChangeForm(person=request.user))
+
+    def post(self, request):
+        form = PasswordChangeForm(request.POST, person=request.user)
+        if form.is_valid():
+            try:
+                person = identity.password_change(
+                    person=request.user,
+                    current_password=form.cleaned_data["current_password"],
+                    new_password=form.cleaned_data["new_password1"],
+                )
+            except identity.WrongPassword:
+                form.add_error("current_password", _("Your current password is not correct."))
+            else:
+                update_session_auth_hash(request, person)
+                stepup_clear(request, purpose=self.stepup_purpose, scope="person")
+                messages.success(
+                    request, _("Your password was changed. Your other sessions were signed out.")
+                )
+                return redirect("accounts:settings")
+        return self._render(form)
+
+    def _render(self, form):
+        return render(self.request, "accounts/password_change.html", {"form": form})
+
+
+# --- My requests -------------------------------------------------------
+
+
+@never_cache
+@login_required
+def request_history(request):
+    """Every request of the person, of every kind, newest first, with its history."""
+    kinds = {source.kind: source.label for source in history.history_sources()}
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in kinds else ""
+    statuses = dict(history.status_choices([kind] if kind else None))
+    status = request.GET.get("status", "")
+    status = status if status in statuses else ""
+    page, rows = history.request_history_page(
+        person=request.user, page_number=request.GET.get("page", 1), kind=kind, status=status
+    )
+    return render(
+        request,
+        "accounts/history.html",
+        {
+            "page": page,
+            "rows": rows,
+            "kinds": kinds.items(),
+            "statuses": statuses.items(),
+            "kind": kind,
+            "status": status,
+            "filtered": bool(kind or status),
+            "page_query": "".join(
+                f"{name}={value}&" for name, value in (("kind", kind), ("status", status)) if value
+            ),
+        },
+    )
+
+
 # --- Messages -----------------------------------------------------------
 
 
@@ -382,7 +545,11 @@ def sandbox_inbox(request):
     return render(
         request,
         "accounts/sandbox_inbox.html",
-        {"messages_": selectors.sandbox_sms_list(number=number), "number": number},
+        {
+            "messages_": selectors.sandbox_sms_list(number=number),
+            "number": number,
+            "emails": selectors.sandbox_email_list(address=request.GET.get("email", "").strip()),
+        },
     )
 
 

@@ -1,4 +1,4 @@
-"""Reads of the activation app: the catalogue per card and the person's request history.
+"""Reads of the activation app: the catalogue per card, the cards and the profile.
 
 Every selector that takes a ``person`` only returns that person's rows, which
 is how the pages keep rule 8 (confidentiality) without re-checking it each time.
@@ -7,12 +7,11 @@ is how the pages keep rule 8 (confidentiality) without re-checking it each time.
 import datetime
 from dataclasses import dataclass, field
 
-from django.core.paginator import Page, Paginator
-from django.db.models import CharField, QuerySet, Value
+from django.db.models import QuerySet
 
 from accounts.audit import data_access_list
-from accounts.models import Person, SmartCard, StatusChange
-from activation.constants import RequestKind, ReviewStatus, ServiceRequestStatus, ServiceState
+from accounts.models import Person, SmartCard
+from activation.constants import ReviewStatus, ServiceState
 from activation.eligibility import Failure, eligibility_failures
 from activation.models import (
     ActivationRequest,
@@ -23,8 +22,6 @@ from activation.models import (
     EService,
     PhotoRequest,
 )
-
-HISTORY_PAGE_SIZE = 10
 
 
 def eservice_list_offered():
@@ -150,65 +147,3 @@ def activation_request_for_person(*, person: Person, reference: str):
         if found:
             return found
     return None
-
-
-HISTORY_SOURCES = [
-    (ActivationRequest, RequestKind.ACTIVATION, ServiceRequestStatus),
-    (DeactivationRequest, RequestKind.DEACTIVATION, ServiceRequestStatus),
-    (ChipRequest, RequestKind.CHIP, ReviewStatus),
-    (CorrectionRequest, RequestKind.CORRECTION, ReviewStatus),
-    (PhotoRequest, RequestKind.PHOTO, ReviewStatus),
-]
-
-
-@dataclass(frozen=True)
-class HistoryLine:
-    created_at: datetime.datetime
-    to_label: str
-    note: str
-
-
-@dataclass
-class HistoryRow:
-    reference: str
-    kind: str
-    status: str
-    created_at: datetime.datetime
-    changes: list[HistoryLine] = field(default_factory=list)
-
-    @property
-    def kind_label(self) -> str:
-        return RequestKind(self.kind).label
-
-    @property
-    def status_label(self) -> str:
-        return _status_label(self.kind, self.status)
-
-
-def _status_label(kind: str, status: str) -> str:
-    choices = {k: c for _, k, c in HISTORY_SOURCES}[kind]
-    return dict(choices.choices).get(status, status)
-
-
-def request_history_page(*, person: Person, page_number=1) -> tuple[Page, list[HistoryRow]]:
-    """One page of every request of ``person``, newest first, with its status history.
-
-    Three queries whatever the page size: the count, the page (one UNION of
-    the five request tables) and the history lines of the page's references.
-    """
-    parts = [
-        model.objects.filter(person=person)
-        .order_by()
-        .annotate(kind=Value(kind, output_field=CharField()))
-        .values_list("reference", "kind", "status", "created_at")
-        for model, kind, _choices in HISTORY_SOURCES
-    ]
-    union = parts[0].union(*parts[1:], all=True).order_by("-created_at", "-reference")
-    page = Paginator(union, HISTORY_PAGE_SIZE).get_page(page_number)
-    rows = [HistoryRow(*values) for values in page.object_list]
-    by_reference = {row.reference: row for row in rows}
-    for change in StatusChange.objects.filter(reference__in=by_reference):
-        row = by_reference[change.reference]
-        label = _status_label(row.kind, change.to_status)
-        row.changes.append(HistoryLine(change.created_at, label, change.note))
-    return page, rows

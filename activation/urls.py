@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from activation import views
 
@@ -14,7 +15,12 @@ urlpatterns = [
         name="deactivate",
     ),
     path("cards/<int:card_pk>/chip/", views.ChipRequestView.as_view(), name="chip_request"),
-    path("requests/", views.HistoryView.as_view(), name="history"),
+    # "My requests" moved to the one history of every kind of request.
+    path(
+        "requests/",
+        RedirectView.as_view(pattern_name="accounts:history", query_string=True),
+        name="history",
+    ),
     path("requests/<str:reference>/", views.RequestDoneView.as_view(), name="request_done"),
     path("profile/", views.ProfileView.as_view(), name="profile"),
     path("profile/correction/", views.CorrectionView.as_view(), name="correction"),

@@ -446,14 +446,3 @@ def photo_request_image(request, reference):
         staff=user, person=photo_request.person, what=lambda: _("Photo waiting for review")
     )
     return _image_response(photo_request.photo)
-
-
-@never_cached
-class HistoryView(LoginRequiredMixin, View):
-    """Every request of the person, newest first, with its status history."""
-
-    def get(self, request):
-        page, rows = selectors.request_history_page(
-            person=request.user, page_number=request.GET.get("page", 1)
-        )
-        return render(request, "activation/history.html", {"page": page, "rows": rows})

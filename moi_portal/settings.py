@@ -45,6 +45,22 @@ TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
 TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
 # Only for a regional API proxy; empty means Twilio's own API.
 TWILIO_API_BASE_URL = env.str("TWILIO_API_BASE_URL", default="")
+# E-mail copies of notifications (to a verified address only). In simulation
+# mode they land in the sandbox mailbox; otherwise EMAIL_URL names the SMTP relay.
+EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND",
+    default="accounts.mail.SandboxEmailBackend"
+    if SIMULATION_MODE
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+_smtp = env.email_url("EMAIL_URL", default="smtp://localhost:25")
+EMAIL_HOST = _smtp["EMAIL_HOST"]
+EMAIL_PORT = _smtp["EMAIL_PORT"]
+EMAIL_HOST_USER = _smtp["EMAIL_HOST_USER"] or ""
+EMAIL_HOST_PASSWORD = _smtp["EMAIL_HOST_PASSWORD"] or ""
+EMAIL_USE_TLS = _smtp.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _smtp.get("EMAIL_USE_SSL", False)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="e-services@moi.example.org")
 # The public https origin of the portal, for provider callbacks (Twilio status).
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="")
 
@@ -235,7 +251,7 @@ OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
 
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "dashboard"
 
 # --- HTTPS, cookies and headers -------------------------------------------
 SECURE = env.bool("SECURE", default=not DEBUG)
@@ -244,6 +260,8 @@ CSRF_COOKIE_SECURE = SECURE
 SESSION_COOKIE_NAME = "__Host-sessionid" if SECURE else "sessionid"
 CSRF_COOKIE_NAME = "__Host-csrftoken" if SECURE else "csrftoken"
 SESSION_COOKIE_HTTPONLY = True
+# Django's database sessions, plus a named row per sign-in so people can end one.
+SESSION_ENGINE = "accounts.sessions"
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 8 * 60 * 60  # absolute limit; idle limit is enforced separately

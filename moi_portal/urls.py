@@ -12,6 +12,7 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
+    path("my/", views.dashboard, name="dashboard"),
     path("accounts/", include("accounts.urls")),
     path("e-services/", include("activation.urls")),
     path("residency/", include("residency.urls")),

@@ -2,6 +2,7 @@
 
 import uuid
 
+from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
@@ -10,10 +11,18 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from activation.selectors import eservice_list_offered
+from moi_portal.dashboard import dashboard_context
 
 
 def home(request):
     return render(request, "home.html", {"services": eservice_list_offered()})
+
+
+@never_cache
+@login_required
+def dashboard(request):
+    """The signed-in home: what needs doing, open requests, appointment, cards, messages."""
+    return render(request, "dashboard.html", dashboard_context(person=request.user))
 
 
 @never_cache

@@ -23,6 +23,13 @@ class ApplicationStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+class AppointmentState(models.TextChoices):
+    """An appointment as "My requests" lists it: the application states it spans."""
+
+    BOOKED = "appointment_booked", _("Booked")
+    COLLECTED = "card_issued", _("Card collected")
+
+
 CLOSED_STATUSES = (
     ApplicationStatus.CARD_ISSUED,
     ApplicationStatus.REJECTED,

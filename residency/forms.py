@@ -164,16 +164,17 @@ class DeclarationForm(forms.Form):
 
 
 class RescheduleForm(forms.Form):
-    slot = forms.TypedChoiceField(
-        label=_("New appointment time"), coerce=int, widget=forms.RadioSelect
-    )
+    slot = forms.TypedChoiceField(label=_("Free times"), coerce=int, widget=forms.RadioSelect)
 
     def __init__(self, *args, slots, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["slot"].choices = [
             (
                 slot.pk,
-                formats.date_format(timezone.localtime(slot.starts_at), "DATETIME_FORMAT"),
+                "{}–{}".format(
+                    formats.time_format(timezone.localtime(slot.starts_at), "TIME_FORMAT"),
+                    formats.time_format(timezone.localtime(slot.ends_at), "TIME_FORMAT"),
+                ),
             )
             for slot in slots
         ]

@@ -1,9 +1,11 @@
 """Reads of the permanent residency workflow: drafts, status pages, queue, free slots."""
 
 import datetime
+from collections import Counter
+from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import Case, CharField, F, Min, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -14,10 +16,17 @@ from residency.constants import (
     AWAITING_DECISION,
     CLOSED_STATUSES,
     ApplicationStatus,
+    AppointmentState,
     Step,
 )
 from residency.eligibility import declaration_years
-from residency.models import Application, Appointment, AppointmentSlot, Document
+from residency.models import (
+    Application,
+    Appointment,
+    AppointmentSlot,
+    Document,
+    ServiceCentre,
+)
 
 S = ApplicationStatus
 # Notes on these moves are written for the applicant to read.
@@ -158,8 +167,8 @@ def slots_free(
     """Free slots at a centre on ``days``, earliest first."""
     return list(
         AppointmentSlot.objects.filter(
+            _days_q(days),
             centre_id=centre_id,
-            starts_at__date__in=days,
             booked__lt=F("capacity"),
         )
         .exclude(pk=exclude_slot_id)
@@ -176,3 +185,60 @@ def review_queue() -> QuerySet[Application]:
         .prefetch_related(Prefetch("documents", queryset=Document.objects.filter(is_current=True)))
         .order_by("decision_due_on", "clock_started_on", "pk")
     )
+
+
+def appointment_history_rows(person: Person) -> QuerySet:
+    """The person's appointments as "My requests" rows, dated by the appointment time."""
+    return (
+        Appointment.objects.filter(application__person=person)
+        .order_by()
+        .annotate(
+            reference=F("application__reference"),
+            kind=Value("appointment", output_field=CharField()),
+            status=Case(
+                When(collected_at__isnull=False, then=Value(AppointmentState.COLLECTED)),
+                default=Value(AppointmentState.BOOKED),
+                output_field=CharField(),
+            ),
+            at=F("slot__starts_at"),
+        )
+        .values_list("reference", "kind", "status", "at")
+    )
+
+
+def _days_q(days: list[datetime.date]) -> Q:
+    """Half-open ranges of whole local days, so the index on ``starts_at`` is used."""
+    query = Q(pk__in=[])
+    for day in days:
+        start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+        query |= Q(starts_at__gte=start, starts_at__lt=start + datetime.timedelta(days=1))
+    return query
+
+
+@dataclass(frozen=True)
+class CentreAvailability:
+    centre: ServiceCentre
+    next_free: datetime.datetime | None
+
+
+def centres_next_free(*, days: list[datetime.date]) -> list[CentreAvailability]:
+    """Every open service centre with its earliest free time on ``days`` (two queries)."""
+    centres = list(ServiceCentre.objects.filter(is_active=True).order_by("name_en"))
+    first_free = dict(
+        AppointmentSlot.objects.filter(_days_q(days), centre__in=centres, booked__lt=F("capacity"))
+        .values("centre")
+        .annotate(first=Min("starts_at"))
+        .values_list("centre", "first")
+    )
+    return [CentreAvailability(centre, first_free.get(centre.pk)) for centre in centres]
+
+
+def centre_free_days(*, centre_id: int, days: list[datetime.date]) -> list[tuple]:
+    """The days of ``days`` with a free time at the centre, each with how many are free."""
+    counts = Counter(
+        timezone.localdate(starts_at)
+        for starts_at in AppointmentSlot.objects.filter(
+            _days_q(days), centre_id=centre_id, booked__lt=F("capacity")
+        ).values_list("starts_at", flat=True)
+    )
+    return [(day, counts[day]) for day in days if counts[day]]

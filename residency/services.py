@@ -341,6 +341,11 @@ def slots_window_ensure(*, centre: ServiceCentre, days: list[datetime.date]) -> 
         slots_ensure(centre=centre, day=day)
 
 
+def slots_window_ensure_open_centres(*, days: list[datetime.date]) -> None:
+    for centre in ServiceCentre.objects.filter(is_active=True):
+        slots_window_ensure(centre=centre, days=days)
+
+
 def booking_days(*, today: datetime.date) -> list[datetime.date]:
     """Days a collection may be booked on: from the next working day, never today."""
     holidays = set(
@@ -442,7 +447,11 @@ def _move(appointment: Appointment, *, new_slot: AppointmentSlot) -> None:
 def appointment_reschedule(
     *, application: Application, actor: Person, slot_id: int, now=None
 ) -> Appointment:
-    """The applicant moves the appointment to another free slot (at most twice)."""
+    """The applicant moves the appointment to another free slot (at most twice).
+
+    The new slot may be at any open centre, on a day bookings are taken (never
+    a holiday or a closed day).
+    """
     now = _now(now)
     locked = _locked(application)
     _require_status(locked, S.APPOINTMENT_BOOKED)
@@ -459,9 +468,16 @@ def appointment_reschedule(
         )
     if slot_id == appointment.slot_id:
         raise ValidationError(_("Choose a different time."), code="same_slot")
-    slot = _slot_take(
-        centre=appointment.slot.centre, today=timezone.localdate(now), slot_id=slot_id
+    # Any open centre will do: the person may collect the card somewhere else.
+    target = (
+        AppointmentSlot.objects.filter(pk=slot_id, centre__is_active=True)
+        .select_related("centre")
+        .first()
     )
+    today = timezone.localdate(now)
+    slot = None
+    if target is not None and timezone.localdate(target.starts_at) in booking_days(today=today):
+        slot = _slot_take(centre=target.centre, today=today, slot_id=slot_id)
     if slot is None:
         raise ValidationError(
             _("That time is no longer free. Choose another time."), code="slot_full"

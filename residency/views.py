@@ -41,6 +41,8 @@ from residency.forms import (
 )
 
 S = ApplicationStatus
+# How many booking days the reschedule picker offers.
+RESCHEDULE_DAYS = 10
 # A submission must follow its code within five minutes.
 SUBMISSION_STEPUP_MAX_AGE = 5 * 60
 
@@ -523,17 +525,11 @@ class AppointmentCalendarView(AppointmentMixin, View):
 
 @method_decorator(never_cache, name="dispatch")
 class RescheduleView(AppointmentMixin, View):
-    """Move the appointment to another free slot at the same centre (at most twice)."""
+    """Move the appointment (at most twice): a centre, then a day, then a free time.
 
-    def form(self, data=None):
-        days = services.booking_days(today=timezone.localdate())[:10]
-        services.slots_window_ensure(centre=self.appointment.slot.centre, days=days)
-        slots = selectors.slots_free(
-            centre_id=self.appointment.slot.centre_id,
-            days=days,
-            exclude_slot_id=self.appointment.slot_id,
-        )
-        return RescheduleForm(data, slots=slots)
+    Each step is a plain link or form, so it works without JavaScript and by
+    keyboard; the query string carries the choices made so far.
+    """
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -541,22 +537,60 @@ class RescheduleView(AppointmentMixin, View):
         self.load(request, kwargs["reference"])
         if self.appointment is None or self.application.status != S.APPOINTMENT_BOOKED:
             return redirect("residency:status", reference=kwargs["reference"])
+        self.days = services.booking_days(today=timezone.localdate())[:RESCHEDULE_DAYS]
         return super().dispatch(request, *args, **kwargs)
 
-    def _render(self, form, status=200):
+    def _choice(self):
+        """The centre and day chosen so far, ignoring anything not on offer."""
+        centres = {str(row.centre.pk): row for row in self.centres}
+        centre = centres.get(self.request.GET.get("centre", ""))
+        day = None
+        if centre is not None:
+            days = {d.isoformat(): d for d, _count in self.free_days(centre.centre)}
+            day = days.get(self.request.GET.get("day", ""))
+        return centre, day
+
+    def free_days(self, centre):
+        if not hasattr(self, "_free_days"):
+            self._free_days = selectors.centre_free_days(centre_id=centre.pk, days=self.days)
+        return self._free_days
+
+    def form(self, centre, day, data=None):
+        slots = selectors.slots_free(
+            centre_id=centre.pk, days=[day], exclude_slot_id=self.appointment.slot_id
+        )
+        return RescheduleForm(data, slots=slots)
+
+    def _render(self, form=None, status=200):
+        centre, day = self._choice()
         context = {
             "application": self.application,
             "appointment": self.appointment,
-            "form": form,
             "reschedules_left": MAX_RESCHEDULES - self.appointment.reschedules,
+            "centres": self.centres,
+            "centre": centre,
+            "day": day,
+            "free_days": self.free_days(centre.centre) if centre else [],
+            "form": form,
         }
         return render(self.request, "residency/reschedule.html", context, status=status)
 
+    def _prepare(self):
+        services.slots_window_ensure_open_centres(days=self.days)
+        self.centres = selectors.centres_next_free(days=self.days)
+
     def get(self, request, reference):
-        return self._render(self.form())
+        self._prepare()
+        centre, day = self._choice()
+        form = self.form(centre.centre, day) if day else None
+        return self._render(form)
 
     def post(self, request, reference):
-        form = self.form(request.POST)
+        self._prepare()
+        centre, day = self._choice()
+        if day is None:
+            return redirect(request.path)
+        form = self.form(centre.centre, day, request.POST)
         if form.is_valid():
             try:
                 services.appointment_reschedule(

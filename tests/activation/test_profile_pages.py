@@ -216,7 +216,7 @@ def test_my_requests_lists_every_kind_newest_first_with_history(signed_in, perso
     correction = CorrectionRequestFactory(person=person)
     other = ChipRequestFactory()
 
-    content = signed_in.get("/en/e-services/requests/").content.decode()
+    content = signed_in.get("/en/accounts/requests/").content.decode()
 
     positions = [content.index(r.reference) for r in (correction, chip, activation)]
     assert positions == sorted(positions)
@@ -230,9 +230,9 @@ def test_my_requests_uses_the_same_number_of_queries_for_one_or_many_requests(
     signed_in, person, django_assert_num_queries
 ):
     ChipRequestFactory(person=person)
-    signed_in.get("/en/e-services/requests/")  # warm the session and content types
+    signed_in.get("/en/accounts/requests/")  # warm the session and content types
     with django_assert_num_queries(5) as one:
-        signed_in.get("/en/e-services/requests/")
+        signed_in.get("/en/accounts/requests/")
     for _ in range(12):
         CorrectionRequestFactory(person=person)
     second_card = SmartCardFactory(
@@ -240,11 +240,11 @@ def test_my_requests_uses_the_same_number_of_queries_for_one_or_many_requests(
     )
     ChipRequestFactory(person=person, card=second_card)
     with django_assert_num_queries(len(one.captured_queries)):
-        response = signed_in.get("/en/e-services/requests/?page=2")
+        response = signed_in.get("/en/accounts/requests/?page=2")
     assert response.status_code == 200
 
 
 def test_a_page_number_out_of_range_shows_the_last_page(signed_in, person):
     ChipRequestFactory(person=person)
-    assert signed_in.get("/en/e-services/requests/?page=99").status_code == 200
-    assert signed_in.get("/en/e-services/requests/?page=abc").status_code == 200
+    assert signed_in.get("/en/accounts/requests/?page=99").status_code == 200
+    assert signed_in.get("/en/accounts/requests/?page=abc").status_code == 200

@@ -249,23 +249,108 @@ def test_another_person_cannot_see_the_appointment(client, reviewer):
         )
 
 
-def test_the_reschedule_page_lists_free_times_and_moves_the_appointment(client, reviewer):
-    application = approve(ApplicationFactory(submitted=True), reviewer)
+def _picker(client, application):
     client.force_login(application.person)
-    url = reverse("residency:reschedule", args=[application.reference])
+    return reverse("residency:reschedule", args=[application.reference])
+
+
+def test_the_picker_lists_open_centres_with_their_next_free_day(client, reviewer):
+    application = approve(ApplicationFactory(submitted=True), reviewer)
+    other = ServiceCentreFactory(name_en="Al Rayyan Service Centre")
+    ServiceCentreFactory(name_en="Closed Centre", is_active=False)
+    url = _picker(client, application)
     with time_machine.travel(THURSDAY, tick=False):
-        page = client.get(url)
+        content = client.get(url).content.decode()
+    assert application.preferred_centre.name_en in content
+    assert f'href="?centre={other.pk}"' in content
+    assert "Next free day: Sunday 21 June" in content
+    assert "Closed Centre" not in content
+    assert "Your current centre" in content
+    assert 'type="radio"' not in content
+
+
+def test_the_picker_offers_no_holiday_and_no_weekend(client, reviewer):
+    application = approve(ApplicationFactory(submitted=True), reviewer)
+    PublicHolidayFactory(date=datetime.date(2026, 6, 22))
+    url = _picker(client, application)
+    centre = application.preferred_centre
+    with time_machine.travel(THURSDAY, tick=False):
+        content = client.get(f"{url}?centre={centre.pk}").content.decode()
+    assert "day=2026-06-21" in content
+    assert "day=2026-06-22" not in content  # the holiday
+    assert "day=2026-06-19" not in content and "day=2026-06-20" not in content
+    assert "day=2026-06-23" in content
+
+
+def test_a_holiday_added_after_its_slots_existed_is_not_offered(client, reviewer):
+    application = approve(ApplicationFactory(submitted=True), reviewer)
+    centre = application.preferred_centre
+    url = _picker(client, application)
+    day_url = f"{url}?centre={centre.pk}&day=2026-06-23"
+    with time_machine.travel(THURSDAY, tick=False):
+        slot_id = client.get(day_url).context["form"].fields["slot"].choices[-1][0]
+        PublicHolidayFactory(date=datetime.date(2026, 6, 23))
+        content = client.get(f"{url}?centre={centre.pk}").content.decode()
+        times = client.get(day_url).content.decode()
+        refused = client.post(day_url, {"slot": slot_id})
+        with pytest.raises(ValidationError):
+            services.appointment_reschedule(
+                application=application, actor=application.person, slot_id=slot_id
+            )
+    assert "day=2026-06-23" not in content
+    assert 'type="radio"' not in times
+    assert refused.status_code == 302 and refused["Location"] == url
+    assert Appointment.objects.get(application=application).reschedules == 0
+
+
+def test_the_picker_shows_a_days_free_times_and_moves_the_appointment(client, reviewer):
+    application = approve(ApplicationFactory(submitted=True), reviewer)
+    centre = application.preferred_centre
+    url = _picker(client, application)
+    with time_machine.travel(THURSDAY, tick=False):
+        page = client.get(f"{url}?centre={centre.pk}&day=2026-06-23")
         slots = page.context["form"].fields["slot"].choices
-        assert slots
-        response = client.post(url, {"slot": slots[0][0]})
+        assert slots[0][1] == "08:00–08:30"
+        response = client.post(f"{url}?centre={centre.pk}&day=2026-06-23", {"slot": slots[0][0]})
     assert response.status_code == 302
-    assert Appointment.objects.get(application=application).reschedules == 1
+    appointment = Appointment.objects.get(application=application)
+    assert appointment.reschedules == 1
+    assert appointment.slot.starts_at == at(23, 8)
+
+
+def test_the_person_may_move_to_another_centre(client, reviewer):
+    application = approve(ApplicationFactory(submitted=True), reviewer)
+    other = ServiceCentreFactory()
+    old_slot = application.appointment.slot
+    url = _picker(client, application)
+    with time_machine.travel(THURSDAY, tick=False):
+        page = client.get(f"{url}?centre={other.pk}&day=2026-06-21")
+        slot_id = page.context["form"].fields["slot"].choices[1][0]
+        client.post(f"{url}?centre={other.pk}&day=2026-06-21", {"slot": slot_id})
+    appointment = Appointment.objects.get(application=application)
+    assert appointment.slot.centre == other
+    old_slot.refresh_from_db()
+    assert old_slot.booked == 0
+
+
+def test_one_day_of_times_not_the_whole_fortnight(client, reviewer):
+    application = approve(ApplicationFactory(submitted=True), reviewer)
+    centre = application.preferred_centre
+    url = _picker(client, application)
+    with time_machine.travel(THURSDAY, tick=False):
+        content = client.get(f"{url}?centre={centre.pk}&day=2026-06-23").content.decode()
+    per_day = (centre.closes_at.hour - centre.opens_at.hour) * 60 // centre.slot_minutes
+    assert content.count('type="radio"') == per_day
 
 
 def test_the_reschedule_page_rejects_nonsense_without_an_error_page(client, reviewer):
     application = approve(ApplicationFactory(submitted=True), reviewer)
-    client.force_login(application.person)
-    url = reverse("residency:reschedule", args=[application.reference])
+    centre = application.preferred_centre
+    url = _picker(client, application)
+    day_url = f"{url}?centre={centre.pk}&day=2026-06-23"
     with time_machine.travel(THURSDAY, tick=False):
-        assert client.post(url, {"slot": "not-a-number"}).status_code == 400
-        assert client.post(url, {"slot": "999999"}).status_code == 400
+        assert client.post(day_url, {"slot": "not-a-number"}).status_code == 400
+        assert client.post(day_url, {"slot": "999999"}).status_code == 400
+        assert client.get(f"{url}?centre=abc&day=nonsense").status_code == 200
+        assert client.get(f"{url}?centre={centre.pk}&day=2030-01-01").status_code == 200
+        assert client.post(url, {"slot": "1"}).status_code == 302
