@@ -4,10 +4,12 @@ from axes.models import AccessAttempt, AccessLog
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
@@ -15,8 +17,11 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from accounts import audit
 from accounts.admin_import import RegisterImportAdminMixin
+from accounts.changes import AccountChangeRefused, account_change_decide, account_change_propose
+from accounts.forms import AccountChangeDecisionForm, AccountChangeProposeForm, PersonAddForm
 from accounts.lockout import qid_locked_until
 from accounts.models import (
+    AccountChangeRequest,
     Notification,
     OTPEvent,
     Person,
@@ -27,6 +32,13 @@ from accounts.models import (
     StatusChange,
 )
 from accounts.otp import OTPRefused
+from accounts.policies import account_change_refusal, can_edit_person
+
+# What sign-in, one-time codes and password reset depend on. Nobody edits these
+# in a form, superusers included: a mobile changes only through a two-person
+# account change request, cards only through the register import.
+PERSON_IDENTITY_FIELDS = ("qid", "mobile")
+CARD_IDENTITY_FIELDS = ("number", "expires_on", "status")
 
 
 class ReasonForm(forms.Form):
@@ -72,11 +84,21 @@ class ReadOnlyAdminMixin:
 
 
 class SmartCardInline(admin.TabularInline):
+    """The person's cards, to read. Cards are added in the smart card admin."""
+
     model = SmartCard
     extra = 0
     fields = ("number", "kind", "issued_on", "expires_on", "status", "chip_status")
-    # Chip status changes through chip requests (activation.services), never by hand.
-    readonly_fields = ("chip_status",)
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Person)
@@ -109,22 +131,32 @@ class PersonAdmin(RegisterImportAdminMixin, SimpleHistoryAdmin, UserAdmin):
             *super().get_urls(),
         ]
 
+    add_form = PersonAddForm
+    add_form_template = "admin/change_form.html"
+
     def get_readonly_fields(self, request, obj=None):
-        """Only superusers grant superuser status or single permissions, and
-        nobody changes their own groups or staff status."""
+        """Identity fields are never edited in a form; only superusers grant groups,
+        permissions, staff or superuser status; nobody changes their own."""
         fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            fields += PERSON_IDENTITY_FIELDS
         if not request.user.is_superuser:
-            fields += ["is_superuser", "user_permissions"]
+            fields += ["is_superuser", "is_staff", "groups", "user_permissions"]
         if obj is not None and obj.pk == request.user.pk:
             fields += ["is_staff", "groups", "is_active"]
-        return fields
+        return list(dict.fromkeys(fields))
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and can_edit_person(request.user, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and can_edit_person(request.user, obj)
 
     def user_change_password(self, request, id, form_url=""):
-        # People set passwords through the code-confirmed reset; a staff member
-        # must never be able to take over an account silently.
-        if not request.user.is_superuser:
-            raise PermissionDenied
-        return super().user_change_password(request, id, form_url)
+        # Nobody sets another person's password, superusers included: people
+        # reset it with a code, staff change their own with the current one
+        # (admin:password_change).
+        raise PermissionDenied
 
     def _needs_reason(self, request):
         if audit.needs_reason(request.user) and not request.session.get(audit.REASON_SESSION_KEY):
@@ -224,7 +256,7 @@ class PersonAdmin(RegisterImportAdminMixin, SimpleHistoryAdmin, UserAdmin):
             messages.success(request, done)
 
     fieldsets = (
-        (None, {"fields": ("qid", "password")}),
+        (None, {"fields": ("qid",)}),
         (
             _("Register data"),
             {
@@ -254,16 +286,7 @@ class PersonAdmin(RegisterImportAdminMixin, SimpleHistoryAdmin, UserAdmin):
             None,
             {
                 "classes": ("wide",),
-                "fields": (
-                    "qid",
-                    "name_ar",
-                    "name_en",
-                    "date_of_birth",
-                    "nationality",
-                    "usable_password",
-                    "password1",
-                    "password2",
-                ),
+                "fields": ("qid", "name_ar", "name_en", "date_of_birth", "sex", "nationality"),
             },
         ),
     )
@@ -277,7 +300,19 @@ class SmartCardAdmin(SimpleHistoryAdmin):
     list_select_related = ("person",)
     autocomplete_fields = ("person",)
     date_hierarchy = "expires_on"
+    # Chip status changes through chip requests (activation.services), never by hand.
     readonly_fields = ("chip_status",)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            fields += ["person", *CARD_IDENTITY_FIELDS]
+        return fields
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and can_edit_person(
+            request.user, obj and obj.person
+        )
 
 
 @admin.register(StatusChange)
@@ -333,3 +368,162 @@ class PersonDataAccessAdmin(ReadOnlyAdmin):
     search_fields = ("person__qid", "staff__qid")
     list_select_related = ("person", "staff")
     show_full_result_count = False
+
+
+@admin.register(AccountChangeRequest)
+class AccountChangeRequestAdmin(SimpleHistoryAdmin):
+    """Two-person account changes: one staff member proposes, another decides.
+
+    Nothing is saved through the model form: "Add" opens the proposal page and
+    a request is decided on its "Decide" page, both through ``accounts.changes``.
+    """
+
+    list_display = (
+        "reference",
+        "person",
+        "kind",
+        "status",
+        "proposed_by",
+        "decided_by",
+        "created_at",
+    )
+    list_filter = ("status", "kind")
+    search_fields = ("reference", "person__qid", "person__name_en", "person__name_ar")
+    list_select_related = ("person", "proposed_by", "decided_by")
+    date_hierarchy = "created_at"
+    fields = (
+        "reference",
+        "person",
+        "kind",
+        "masked_new_mobile",
+        "reason",
+        "status",
+        "proposed_by",
+        "decided_by",
+        "created_at",
+        "status_history",
+    )
+    readonly_fields = fields
+    change_form_template = "admin/accounts/accountchangerequest/change_form.html"
+    show_full_result_count = False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("new mobile number"))
+    def masked_new_mobile(self, obj):
+        return obj.masked_new_mobile or "—"
+
+    @admin.display(description=_("status history"))
+    def status_history(self, obj):
+        changes = StatusChange.objects.filter(reference=obj.reference).select_related("actor")
+        return (
+            format_html_join(
+                "",
+                "<div>{} · {} → {} · {} {}</div>",
+                (
+                    (
+                        timezone.localtime(change.created_at).strftime("%Y-%m-%d %H:%M"),
+                        change.from_status or "—",
+                        change.to_status,
+                        change.actor.qid if change.actor else _("system"),
+                        change.note,
+                    )
+                    for change in changes
+                ),
+            )
+            or "—"
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/decide/",
+                self.admin_site.admin_view(self.decide_view),
+                name="accounts_accountchangerequest_decide",
+            ),
+            *super().get_urls(),
+        ]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """The proposal page."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        initial = {}
+        person = Person.objects.filter(pk=request.GET.get("person") or None).first()
+        if person is not None:
+            initial["qid"] = person.qid
+        form = AccountChangeProposeForm(request.POST or None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            try:
+                change = account_change_propose(
+                    person=form.person,
+                    kind=form.cleaned_data["kind"],
+                    proposer=request.user,
+                    reason=form.cleaned_data["reason"],
+                    new_mobile=form.cleaned_data["new_mobile"],
+                )
+            except AccountChangeRefused as refused:
+                form.add_error(None, refused)
+            else:
+                self.message_user(
+                    request,
+                    _("Request %(reference)s waits for approval by another staff member.")
+                    % {"reference": change.reference},
+                    messages.SUCCESS,
+                )
+                return redirect("admin:accounts_accountchangerequest_change", change.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "title": _("Propose an account change"),
+        }
+        template = "admin/accounts/accountchangerequest/propose.html"
+        return TemplateResponse(request, template, context)
+
+    def decide_view(self, request, pk):
+        change = get_object_or_404(AccountChangeRequest.objects.select_related("person"), pk=pk)
+        refusal = account_change_refusal(request.user, change)
+        if refusal and not self.has_view_permission(request, change):
+            raise PermissionDenied
+        form = AccountChangeDecisionForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                account_change_decide(
+                    change=change,
+                    approve=form.cleaned_data["decision"] == "approve",
+                    actor=request.user,
+                    note=form.cleaned_data["note"],
+                )
+            except ValidationError as refused:
+                form.add_error(None, refused)
+            else:
+                self.message_user(
+                    request,
+                    _("Decision recorded for %(reference)s.") % {"reference": change.reference},
+                    messages.SUCCESS,
+                )
+                return redirect("admin:accounts_accountchangerequest_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": change,
+            "form": form,
+            "refusal": refusal,
+            "title": _("Decide %(reference)s") % {"reference": change.reference},
+        }
+        return TemplateResponse(request, "admin/accounts/accountchangerequest/decide.html", context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        change = AccountChangeRequest.objects.filter(pk=object_id).first()
+        extra_context = {
+            **(extra_context or {}),
+            "can_decide": change is not None
+            and change.is_open
+            and account_change_refusal(request.user, change) is None,
+        }
+        return super().change_view(request, object_id, form_url, extra_context)

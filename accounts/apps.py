@@ -14,7 +14,17 @@ class AccountsConfig(AppConfig):
             security_log,
             sessions,
         )
+        from accounts.constants import AccountChangeStatus, AccountRequestKind
+        from accounts.history import HistorySource, history_source_register, request_rows
+        from accounts.models import AccountChangeRequest
         from accounts.roles import roles_sync_after_migrate
+
+        kind = AccountRequestKind.ACCOUNT_CHANGE
+        history_source_register(
+            HistorySource(
+                kind, kind.label, AccountChangeStatus, request_rows(AccountChangeRequest, kind)
+            )
+        )
 
         # After every app's permissions exist: connect once, run for the last app.
         post_migrate.connect(roles_sync_after_migrate, dispatch_uid="accounts.roles_sync")

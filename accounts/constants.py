@@ -57,3 +57,22 @@ class NotificationStatus(models.TextChoices):
     SENT = "sent", _("Sent")
     DELIVERED = "delivered", _("Delivered")
     FAILED = "failed", _("Failed")
+
+
+class AccountChangeKind(models.TextChoices):
+    """What a two-person account change does (see ``accounts.changes``)."""
+
+    MOBILE = "mobile", _("Change of the registered mobile number")
+    SECOND_FACTOR_RESET = "second_factor_reset", _("Reset of the staff second-factor devices")
+
+
+class AccountChangeStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Waiting for approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class AccountRequestKind(models.TextChoices):
+    """The kinds of ``accounts`` request in the person's one history of requests."""
+
+    ACCOUNT_CHANGE = "account_change", _("Mobile number or sign-in change")

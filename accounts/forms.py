@@ -4,10 +4,16 @@ from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from accounts.constants import Language
+from accounts.constants import AccountChangeKind, Language
+from accounts.models import Person
 from accounts.passwords import normalize_password
 from accounts.second_factor import normalize_code as normalize_second_factor_code
-from accounts.validators import normalize_qid, to_ascii_digits, validate_qid
+from accounts.validators import (
+    normalize_qatar_mobile,
+    normalize_qid,
+    to_ascii_digits,
+    validate_qid,
+)
 
 
 class QIDField(forms.CharField):
@@ -209,4 +215,91 @@ class EmailForm(forms.Form):
         required=False,
         help_text=_("Optional. Copies of your messages go here once you open the link we send."),
         widget=forms.EmailInput(attrs={"autocomplete": "email", "dir": "ltr"}),
+    )
+
+
+class PersonAddForm(forms.ModelForm):
+    """A new register row in admin: identity and register data, never a password.
+
+    The person chooses a password by registering online with a code; the
+    mobile number arrives through an account change request or the register
+    import, never by typing it here.
+    """
+
+    class Meta:
+        model = Person
+        fields = ("qid", "name_ar", "name_en", "date_of_birth", "sex", "nationality")
+
+    def save(self, commit=True):
+        person = super().save(commit=False)
+        person.set_unusable_password()
+        if commit:
+            person.save()
+        return person
+
+
+class AccountChangeProposeForm(forms.Form):
+    """A staff member proposes a change that a second staff member must approve."""
+
+    qid = QIDField(help_text=_("The Qatar ID number of the person whose account changes."))
+    kind = forms.ChoiceField(
+        label=_("Change"), choices=AccountChangeKind.choices, widget=forms.RadioSelect
+    )
+    new_mobile = forms.CharField(
+        label=_("New mobile number"),
+        required=False,
+        max_length=30,
+        help_text=_("Only for a change of the mobile number, e.g. 5512 3456."),
+        widget=forms.TextInput(attrs={"inputmode": "tel", "dir": "ltr", "autocomplete": "off"}),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=300,
+        help_text=_(
+            "Why the change is needed and how the person's identity was checked "
+            "(e.g. the support ticket and the document seen)."
+        ),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean_qid(self):
+        qid = validate_qid(self.cleaned_data["qid"])
+        self.person = Person.objects.filter(qid=qid).first()
+        if self.person is None:
+            raise ValidationError(
+                _("No person with this Qatar ID number is in the register."), code="unknown_qid"
+            )
+        return qid
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == AccountChangeKind.MOBILE:
+            raw = cleaned.get("new_mobile", "")
+            if not raw:
+                self.add_error(
+                    "new_mobile",
+                    ValidationError(_("Enter the new mobile number."), code="mobile_missing"),
+                )
+            else:
+                try:
+                    cleaned["new_mobile"] = normalize_qatar_mobile(raw)
+                except ValidationError as error:
+                    self.add_error("new_mobile", error)
+        else:
+            cleaned["new_mobile"] = ""
+        return cleaned
+
+
+class AccountChangeDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("approve", _("Approve")), ("reject", _("Reject"))],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Reason or note"),
+        help_text=_("Required when rejecting: the person reads it."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=1000,
     )

@@ -49,8 +49,8 @@ def request_rows(model, kind: str) -> Callable[[Person], QuerySet]:
         return (
             model.objects.filter(person=person)
             .order_by()
-            .annotate(kind=Value(kind, output_field=CharField()))
-            .values_list("reference", "kind", "status", "created_at")
+            .annotate(request_kind=Value(kind, output_field=CharField()))
+            .values_list("reference", "request_kind", "status", "created_at")
         )
 
     return rows

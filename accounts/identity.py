@@ -5,7 +5,9 @@ hand, and continue with a code texted to the mobile already in the register.
 The portal never reveals whether a QID exists: the request only queues a task
 with what was typed, and the look-up happens in the worker, so the page, its
 status code and the work done before it is returned are the same for an
-unknown QID, a wrong expiry date and an account that already exists.
+unknown QID, a wrong expiry date and an account that already exists. A reset
+paused after a mobile change (``accounts.policies.PasswordResetHold``) looks
+the same: no code is sent, and the page says what it says to everyone.
 """
 
 import datetime
@@ -24,6 +26,7 @@ from accounts.models import IdentityFlow, Person
 from accounts.notifications import notify
 from accounts.otp import OTPCheck, OTPRefused, otp_send, otp_verify
 from accounts.passwords import normalize_password
+from accounts.policies import password_reset_hold
 from accounts.security_log import security_event
 
 
@@ -64,7 +67,9 @@ def identity_match(*, qid: str, purpose: str, card_expiry: datetime.date):
         return None
     if purpose == OTPPurpose.REGISTRATION and person.has_online_account:
         return None
-    if purpose == OTPPurpose.PASSWORD_RESET and not person.has_online_account:
+    if purpose == OTPPurpose.PASSWORD_RESET and not (
+        person.has_online_account and password_reset_hold.allows(person)
+    ):
         return None
     return person
 

@@ -24,6 +24,8 @@ from django_otp.models import Device
 from simple_history.models import HistoricalRecords
 
 from accounts.constants import (
+    AccountChangeKind,
+    AccountChangeStatus,
     CardKind,
     CardStatus,
     ChipStatus,
@@ -131,6 +133,13 @@ class Person(AbstractBaseUser, PermissionsMixin):
         editable=False,
         help_text=_("Raised to end every signed-in session of this person at once."),
     )
+    mobile_changed_at = models.DateTimeField(
+        _("mobile number last changed at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Password reset is refused for a while after a mobile change."),
+    )
 
     objects = PersonManager()
     history = HistoricalRecords(
@@ -155,6 +164,22 @@ class Person(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self):
         return f"{self.qid} {self.display_name}"
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        person = super().from_db(db, field_names, values)
+        person._loaded_is_active = person.__dict__.get("is_active")
+        return person
+
+    def save(self, *args, **kwargs):
+        # Deactivating ends every session for good: re-activating the account
+        # later must not bring old cookies back to life.
+        if getattr(self, "_loaded_is_active", None) and not self.is_active:
+            self.session_generation += 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "session_generation"}
+        super().save(*args, **kwargs)
+        self._loaded_is_active = self.is_active
 
     def clean(self):
         super().clean()
@@ -339,6 +364,107 @@ class PortalRequest(models.Model):
 
     def __str__(self):
         return self.reference
+
+
+class AccountChangeRequest(PortalRequest):
+    """A change to what sign-in and codes depend on, made by two people (maker-checker).
+
+    One person proposes it with a reason (a staff member, or the person
+    themselves when the old number is lost); a different staff member holding
+    ``accounts.approve_mobile_change`` approves or rejects it
+    (``ACR-YYYY-NNNNNN``). Nobody decides their own proposal or a change to
+    their own account: the database refuses it as well.
+    """
+
+    REFERENCE_PREFIX = "ACR"
+    INITIAL_STATUS = AccountChangeStatus.PROPOSED
+    TRANSITIONS = {
+        AccountChangeStatus.PROPOSED: {AccountChangeStatus.APPROVED, AccountChangeStatus.REJECTED}
+    }
+
+    kind = models.CharField(_("change"), max_length=24, choices=AccountChangeKind.choices)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=AccountChangeStatus.choices,
+        default=AccountChangeStatus.PROPOSED,
+        editable=False,
+    )
+    new_mobile = models.CharField(
+        _("new mobile number"),
+        max_length=12,
+        blank=True,
+        validators=[mobile_validator],
+        help_text=_("Only for a change of the mobile number."),
+    )
+    reason = models.CharField(
+        _("reason"),
+        max_length=300,
+        help_text=_("Why the change is needed and how the person's identity was checked."),
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("proposed by"),
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+
+    class Meta(PortalRequest.Meta):
+        verbose_name = _("account change request")
+        verbose_name_plural = _("account change requests")
+        permissions = [
+            (
+                "approve_mobile_change",
+                _(
+                    "Can approve or reject mobile number changes and second-factor "
+                    "resets proposed by someone else"
+                ),
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(decided_by=models.F("proposed_by")),
+                name="account_change_checker_is_not_maker",
+                violation_error_message=_("Nobody decides their own proposal."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(decided_by=models.F("person")),
+                name="account_change_checker_is_not_subject",
+                violation_error_message=_("Nobody decides a change to their own account."),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=AccountChangeKind.MOBILE, new_mobile__gt="")
+                | Q(kind=AccountChangeKind.SECOND_FACTOR_RESET, new_mobile=""),
+                name="account_change_mobile_only_for_mobile_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=AccountChangeStatus.PROPOSED, decided_by__isnull=True)
+                | (~Q(status=AccountChangeStatus.PROPOSED) & Q(decided_by__isnull=False)),
+                name="account_change_decided_by_when_decided",
+            ),
+            models.UniqueConstraint(
+                fields=["person", "kind"],
+                condition=Q(status=AccountChangeStatus.PROPOSED),
+                name="one_open_account_change_per_kind",
+                violation_error_message=_("A request of this kind is already waiting."),
+            ),
+        ]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == AccountChangeStatus.PROPOSED
+
+    @property
+    def masked_new_mobile(self) -> str:
+        return mask_mobile(self.new_mobile)
 
 
 class SMSDevice(Device):

@@ -27,9 +27,18 @@ FIRST_RETRY = datetime.timedelta(seconds=30)
 
 
 def notify(
-    *, person: Person, template: str, context: dict | None = None, sms: bool = True
+    *,
+    person: Person,
+    template: str,
+    context: dict | None = None,
+    sms: bool = True,
+    number: str | None = None,
 ) -> Notification:
-    """Queue a message to ``person``; call inside the transaction of its cause."""
+    """Queue a message to ``person``; call inside the transaction of its cause.
+
+    The SMS goes to the registered mobile unless ``number`` names another one
+    of the person's numbers (the old one, after a mobile change).
+    """
     with translation.override(person.preferred_language):
         text = render_to_string(
             f"notifications/{template}.txt",
@@ -38,7 +47,8 @@ def notify(
         ).strip()
     subject, _newline, body = text.partition("\n")
     body = body.strip() or subject
-    sms = sms and bool(person.mobile)
+    number = person.mobile if number is None else number
+    sms = sms and bool(number)
     email = person.email if person.email and person.email_verified_at else ""
     notification = Notification.objects.create(
         person=person,
@@ -47,7 +57,7 @@ def notify(
         subject=subject.strip()[:200],
         body=body,
         sms=sms,
-        number=person.mobile if sms else "",
+        number=number if sms else "",
         email=email,
         status=NotificationStatus.QUEUED if sms else NotificationStatus.DELIVERED,
     )

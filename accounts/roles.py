@@ -14,6 +14,11 @@ permission granted by hand in admin does not survive the next deployment.
   (never codes). Sees no documents and no photos.
 - Administrator: manages staff, the catalogue, centres, holidays and the
   register import.
+
+Account changes (a new mobile number, a reset of a staff member's second
+factor) take two people: support agents, clerks and administrators propose
+them; support agents and administrators approve them, never their own
+proposal (``accounts.policies``).
 """
 
 from django.utils.translation import gettext_noop
@@ -26,6 +31,11 @@ ADMINISTRATOR = gettext_noop("Administrator")
 
 _PEOPLE_READ = ["accounts.view_person", "accounts.view_smartcard"]
 _REQUEST_HISTORY = ["accounts.view_statuschange"]
+_PROPOSE_ACCOUNT_CHANGE = [
+    "accounts.view_accountchangerequest",
+    "accounts.add_accountchangerequest",
+]
+_DECIDE_ACCOUNT_CHANGE = [*_PROPOSE_ACCOUNT_CHANGE, "accounts.approve_mobile_change"]
 
 ROLES: dict[str, list[str]] = {
     REVIEWER: [
@@ -55,6 +65,7 @@ ROLES: dict[str, list[str]] = {
         "activation.decide_photorequest",
         "activation.view_correctionrequest",
         "activation.decide_correctionrequest",
+        *_PROPOSE_ACCOUNT_CHANGE,
     ],
     SUPPORT: [
         *_PEOPLE_READ,
@@ -67,6 +78,7 @@ ROLES: dict[str, list[str]] = {
         "activation.view_chiprequest",
         "axes.view_accessattempt",
         "axes.view_accesslog",
+        *_DECIDE_ACCOUNT_CHANGE,
     ],
     ADMINISTRATOR: [
         "accounts.add_person",
@@ -102,6 +114,7 @@ ROLES: dict[str, list[str]] = {
         "axes.view_accessattempt",
         "axes.delete_accessattempt",
         "axes.view_accesslog",
+        *_DECIDE_ACCOUNT_CHANGE,
     ],
 }
 

@@ -28,6 +28,9 @@ def stepup_session_key(purpose: str, scope: str) -> str:
 
 
 def stepup_grant(request, *, purpose: str, scope: str) -> None:
+    """Record a confirmed code under a new session key, as at sign-in: a session
+    key seen before the step-up (fixed or stolen) no longer carries it."""
+    request.session.cycle_key()
     request.session[stepup_session_key(purpose, scope)] = timezone.now().timestamp()
     security_event(request, "stepup.granted", purpose=purpose)
 

@@ -44,6 +44,7 @@ from accounts.otp import (
     otp_verify,
     tries_left,
 )
+from accounts.policies import password_reset_hold
 from accounts.security_log import FAILURE, person_id_for_qid, security_event
 from accounts.stepup import StepUpRequiredMixin, stepup_clear, stepup_grant
 
@@ -261,6 +262,10 @@ class IdentityPasswordView(View):
         if not fresh or state.get("flow") != self.flow:
             return redirect(f"accounts:{self.flow}")
         self.person = selectors.person_get(pk=state["person"])
+        if self.flow == "reset" and not password_reset_hold.allows(self.person):
+            # The mobile changed after the code was checked: start again (and be refused).
+            request.session.pop(VERIFIED_KEY, None)
+            return redirect(f"accounts:{self.flow}")
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request):

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from django.db.models import QuerySet
 
 from accounts.audit import data_access_list
-from accounts.models import Person, SmartCard
+from accounts.constants import AccountChangeStatus
+from accounts.models import AccountChangeRequest, Person, SmartCard
 from activation.constants import ReviewStatus, ServiceState
 from activation.eligibility import Failure, eligibility_failures
 from activation.models import (
@@ -117,9 +118,12 @@ def profile_context(person: Person) -> dict:
         "person": person,
         "cards": card_list_for_person(person),
         "open_photo_request": photo_request_open_for_person(person),
-        "open_corrections": list(
-            CorrectionRequest.objects.filter(person=person, status=ReviewStatus.SUBMITTED)
-        ),
+        "open_corrections": [
+            *CorrectionRequest.objects.filter(person=person, status=ReviewStatus.SUBMITTED),
+            *AccountChangeRequest.objects.filter(
+                person=person, status=AccountChangeStatus.PROPOSED
+            ),
+        ],
         "data_accesses": data_access_list(person=person),
     }
 

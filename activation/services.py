@@ -17,8 +17,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.constants import ChipStatus
-from accounts.models import Person, SmartCard
+from accounts.changes import account_change_propose, mobile_change_apply
+from accounts.constants import AccountChangeKind, ChipStatus
+from accounts.models import AccountChangeRequest, Person, SmartCard
 from accounts.notifications import notify
 from accounts.services import request_create, request_transition
 from accounts.uploads import CleanUpload
@@ -285,41 +286,33 @@ def correction_request_create(
 @transaction.atomic
 def mobile_change_record(
     *, person: Person, new_mobile: str, old_mobile_confirmed: bool
-) -> CorrectionRequest:
+) -> CorrectionRequest | AccountChangeRequest:
     """Record a mobile change whose new number was confirmed with a code.
 
     With a code also confirmed on the old number the change is applied at
-    once (the system approves it); when the old number is lost or there is
-    none, staff check the person's identity first.
+    once (the system approves it). When the old number is lost or there is
+    none, it becomes a two-person account change request: a staff member
+    holding ``accounts.approve_mobile_change`` checks the person's identity
+    and decides it, like a change staff propose.
     """
-    person = Person.objects.select_for_update().get(pk=person.pk)
+    if not (old_mobile_confirmed and person.mobile):
+        return account_change_propose(
+            person=person,
+            kind=AccountChangeKind.MOBILE,
+            proposer=person,
+            new_mobile=new_mobile,
+            reason=_("The old number is lost; the new number was confirmed with a code."),
+        )
     request = request_create(
-        CorrectionRequest(
-            person=person, mobile=new_mobile, old_mobile_confirmed=old_mobile_confirmed
-        ),
+        CorrectionRequest(person=person, mobile=new_mobile, old_mobile_confirmed=True),
         actor=person,
     )
-    if old_mobile_confirmed and person.mobile:
-        request_transition(
-            request,
-            to=ReviewStatus.APPROVED,
-            note=_("Confirmed with codes sent to the old and the new number."),
-        )
-        old_mobile = person.mobile
-        person.mobile = new_mobile
-        person.save(update_fields=["mobile"])
-        notify(
-            person=person,
-            template="activation_mobile_changed",
-            context={"reference": request.reference, "old_mobile": old_mobile},
-        )
-    else:
-        notify(
-            person=person,
-            template="activation_correction_submitted",
-            context={"reference": request.reference},
-            sms=False,
-        )
+    request_transition(
+        request,
+        to=ReviewStatus.APPROVED,
+        note=_("Confirmed with codes sent to the old and the new number."),
+    )
+    mobile_change_apply(person=person, new_mobile=new_mobile, reference=request.reference)
     return request
 
 
@@ -333,6 +326,12 @@ def correction_request_decide(
     now: datetime.datetime | None = None,
 ) -> CorrectionRequest:
     """Staff approve (the register is updated and counts as verified) or reject a correction."""
+    if correction.mobile and decision == Decision.APPROVE:
+        # A mobile number changes only through accounts.changes.
+        raise ActivationRefused(
+            _("A mobile number change is decided as an account change request."),
+            code="mobile_not_here",
+        )
     request = _decide(correction, decision=decision, actor=actor, note=note)
     if request.status == ReviewStatus.APPROVED:
         person = Person.objects.select_for_update().get(pk=request.person_id)

@@ -9,6 +9,7 @@ person, so another person's card or request is a 404 (rule 8).
 import mimetypes
 
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -320,6 +321,7 @@ class MobileCodeView(LoginRequiredMixin, View):
         if not check:
             form.add_error("code", _("The code is not correct or has expired. Try again."))
             return self._render(form, status=400)
+        request.session.cycle_key()
         if self.state["step"] == "new" and request.user.mobile and not self.state["old_lost"]:
             request.session[MOBILE_SESSION_KEY] = {**self.state, "step": "old"}
             self.state = request.session[MOBILE_SESSION_KEY]
@@ -328,23 +330,28 @@ class MobileCodeView(LoginRequiredMixin, View):
         return self._finish(old_confirmed=self.state["step"] == "old")
 
     def _finish(self, *, old_confirmed: bool):
-        correction = services.mobile_change_record(
+        request = services.mobile_change_record(
             person=self.request.user,
             new_mobile=self.state["number"],
             old_mobile_confirmed=old_confirmed,
         )
         self.request.session.pop(MOBILE_SESSION_KEY, None)
         if old_confirmed:
-            messages.success(self.request, _("Your mobile number was changed."))
-        else:
+            # A mobile change ends every session, this one included.
+            logout(self.request)
             messages.success(
                 self.request,
-                _(
-                    "Your mobile change request %(reference)s was sent to staff, "
-                    "who will check your identity."
-                )
-                % {"reference": correction.reference},
+                _("Your mobile number was changed. Sign in again with your password."),
             )
+            return redirect("accounts:login")
+        messages.success(
+            self.request,
+            _(
+                "Your mobile change request %(reference)s was sent to staff, "
+                "who will check your identity."
+            )
+            % {"reference": request.reference},
+        )
         return redirect("activation:profile")
 
     def _send(self):

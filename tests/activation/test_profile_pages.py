@@ -6,7 +6,8 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from accounts.constants import ChipStatus
+from accounts.constants import AccountChangeStatus, ChipStatus
+from accounts.models import AccountChangeRequest
 from accounts.sms import locmem_outbox
 from activation.constants import ReviewStatus
 from activation.models import ChipRequest, CorrectionRequest, PhotoRequest
@@ -115,8 +116,9 @@ def test_a_lost_old_number_sends_the_change_to_staff(
 
     person.refresh_from_db()
     assert person.mobile == old
-    correction = CorrectionRequest.objects.get()
-    assert (correction.mobile, correction.status) == ("+97466123456", ReviewStatus.SUBMITTED)
+    assert not CorrectionRequest.objects.exists()
+    change = AccountChangeRequest.objects.get()
+    assert (change.new_mobile, change.status) == ("+97466123456", AccountChangeStatus.PROPOSED)
 
 
 def test_a_wrong_code_does_not_change_the_mobile(signed_in, person):

@@ -5,11 +5,13 @@ import re
 
 import pytest
 import time_machine
+from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from accounts.constants import ChipStatus
-from accounts.models import Notification, StatusChange
+from accounts.changes import AccountChangeRefused, account_change_decide
+from accounts.constants import AccountChangeStatus, ChipStatus
+from accounts.models import AccountChangeRequest, Notification, Person, StatusChange
 from accounts.services import InvalidTransition
 from accounts.uploads import IMAGE_KINDS, upload_clean
 from activation.constants import Decision, ReviewStatus, Rule
@@ -185,7 +187,7 @@ def test_a_mobile_change_confirmed_on_both_numbers_applies_at_once(person):
     assert old != person.mobile
 
 
-def test_a_mobile_change_with_the_old_number_lost_waits_for_staff(person, staff):
+def test_a_mobile_change_with_the_old_number_lost_waits_for_a_staff_approver(person, staff):
     old = person.mobile
     request = mobile_change_record(
         person=person, new_mobile="+97466123456", old_mobile_confirmed=False
@@ -193,11 +195,26 @@ def test_a_mobile_change_with_the_old_number_lost_waits_for_staff(person, staff)
 
     person.refresh_from_db()
     assert person.mobile == old
-    assert request.status == ReviewStatus.SUBMITTED
+    assert isinstance(request, AccountChangeRequest)
+    assert (request.status, request.proposed_by) == (AccountChangeStatus.PROPOSED, person)
 
-    correction_request_decide(correction=request, decision=Decision.APPROVE, actor=staff)
+    with pytest.raises(AccountChangeRefused):
+        account_change_decide(change=request, approve=True, actor=staff)
+    staff.user_permissions.add(Permission.objects.get(codename="approve_mobile_change"))
+    staff = Person.objects.get(pk=staff.pk)
+    account_change_decide(change=request, approve=True, actor=staff)
     person.refresh_from_db()
     assert person.mobile == "+97466123456"
+
+
+def test_a_correction_carrying_a_mobile_is_never_approved_as_a_correction(person, staff):
+    request = correction_request_create(person=person, name_en="New Name", details="x")
+    CorrectionRequest.objects.filter(pk=request.pk).update(mobile="+97466123456")
+    request.refresh_from_db()
+    with pytest.raises(ActivationRefused):
+        correction_request_decide(correction=request, decision=Decision.APPROVE, actor=staff)
+    person.refresh_from_db()
+    assert person.mobile != "+97466123456"
 
 
 # --- Personal photo ----------------------------------------------------------
