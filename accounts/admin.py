@@ -134,6 +134,10 @@ class PersonAdmin(RegisterImportAdminMixin, SimpleHistoryAdmin, UserAdmin):
     add_form = PersonAddForm
     add_form_template = "admin/change_form.html"
 
+    def get_inlines(self, request, obj):
+        # Cards are added in the smart card admin once the person exists.
+        return self.inlines if obj is not None else []
+
     def get_readonly_fields(self, request, obj=None):
         """Identity fields are never edited in a form; only superusers grant groups,
         permissions, staff or superuser status; nobody changes their own."""

@@ -1,5 +1,7 @@
 """Shortcuts for tests that start past a step the test is not about."""
 
+from html.parser import HTMLParser
+
 from django.utils import timezone
 
 from accounts.stepup import stepup_session_key
@@ -27,3 +29,56 @@ def verify_second_factor(client, person) -> None:
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = staff_authenticator(person).persistent_id
     session.save()
+
+
+class _FormFields(HTMLParser):
+    """The values a browser would submit for the form with ``form_id``."""
+
+    def __init__(self, form_id: str):
+        super().__init__()
+        self.form_id, self.inside, self.data = form_id, False, []
+        self._select = self._textarea = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.inside = attrs.get("id") == self.form_id
+        if not self.inside or "name" not in attrs and tag != "option":
+            return
+        if tag == "input":
+            kind = attrs.get("type", "text")
+            if kind in {"checkbox", "radio"} and "checked" not in attrs:
+                return
+            default = "on" if kind in {"checkbox", "radio"} else ""
+            if kind not in {"submit", "button", "file"}:
+                self.data.append((attrs["name"], attrs.get("value", default)))
+        elif tag == "select":
+            self._select = attrs["name"]
+        elif tag == "option" and self._select and "selected" in attrs:
+            self.data.append((self._select, attrs.get("value", "")))
+        elif tag == "textarea":
+            self._textarea = attrs["name"]
+            self.data.append((self._textarea, ""))
+
+    def handle_data(self, data):
+        if self._textarea:
+            name, value = self.data[-1]
+            self.data[-1] = (name, value + data)
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        elif tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+
+def form_data(html: str, form_id: str) -> dict[str, list[str]]:
+    """Parse a rendered form into POST data, as the browser would send it unchanged."""
+    parser = _FormFields(form_id)
+    parser.feed(html)
+    data: dict[str, list[str]] = {}
+    for name, value in parser.data:
+        data.setdefault(name, []).append(value)
+    return data

@@ -2,10 +2,14 @@ import datetime
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.test import Client
 
+from accounts import audit
 from accounts.constants import OTPPurpose
+from accounts.models import Person
 from tests.factories import DEFAULT_PASSWORD, PersonFactory
+from tests.helpers import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -102,3 +106,54 @@ def test_stepup_confirmation_does_not_survive_sign_out(person):
     grant_stepup(client, purpose=OTPPurpose.ESERVICES, scope="card:1")
     client.post("/en/accounts/sign-out/")
     assert not any(key.startswith("stepup:") for key in client.session.keys())
+
+
+def deactivate_and_reactivate(person):
+    for active in (False, True):
+        person = Person.objects.get(pk=person.pk)
+        person.is_active = active
+        person.save()
+
+
+def support_end_sessions(person):
+    audit.support_end_sessions(staff=PersonFactory(staff=True), person=person)
+    deactivate_and_reactivate(person)
+
+
+def sign_out_everywhere(person):
+    signed_in_client(person).post("/en/accounts/sign-out-everywhere/")
+    deactivate_and_reactivate(person)
+
+
+@pytest.mark.parametrize(
+    "end", [deactivate_and_reactivate, support_end_sessions, sign_out_everywhere]
+)
+def test_ending_sessions_raises_the_generation_and_reactivation_brings_no_cookie_back(person, end):
+    laptop = signed_in_client(person)
+    cookie = laptop.cookies[settings.SESSION_COOKIE_NAME].value
+    before = person.session_generation
+
+    end(person)
+
+    person.refresh_from_db()
+    assert person.is_active
+    assert person.session_generation > before
+    replayed = Client()
+    replayed.cookies[settings.SESSION_COOKIE_NAME] = cookie
+    assert replayed.get(PAGE).status_code == 302
+    assert signed_in_client(person).get(PAGE).status_code == 200
+
+
+def test_deactivating_in_admin_ends_sessions_for_good(person):
+    laptop = signed_in_client(person)
+    admin_ = Client()
+    admin_.force_login(PersonFactory(staff=True, is_superuser=True))
+    url = f"/en/admin/accounts/person/{person.pk}/change/"
+    data = form_data(admin_.get(url).content.decode(), "person_form")
+    data.pop("is_active")
+    assert admin_.post(url, data).status_code == 302
+    admin_.post(url, {**data, "is_active": ["on"]})
+
+    person.refresh_from_db()
+    assert person.is_active
+    assert laptop.get(PAGE).status_code == 302

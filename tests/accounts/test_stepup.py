@@ -3,8 +3,9 @@ from urllib.parse import urlencode
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.http import HttpResponse
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.views import View
 
 from accounts.constants import OTPPurpose
@@ -123,3 +124,17 @@ def test_code_page_needs_a_signed_in_person(client):
     response = client.get(stepup_url())
     assert response.status_code == 302
     assert response["Location"].startswith("/en/accounts/sign-in/")
+
+
+def test_the_session_key_rotates_when_a_step_up_code_is_confirmed(
+    client, person, sms_outbox, django_capture_on_commit_callbacks
+):
+    before = client.cookies[settings.SESSION_COOKIE_NAME].value
+    open_and_confirm(client, sms_outbox, django_capture_on_commit_callbacks)
+    after = client.cookies[settings.SESSION_COOKIE_NAME].value
+    assert after != before
+    assert client.get("/en/accounts/messages/").status_code == 200
+
+    planted = Client()
+    planted.cookies[settings.SESSION_COOKIE_NAME] = before
+    assert planted.get("/en/accounts/messages/").status_code == 302
