@@ -16,6 +16,8 @@ rows and more):
    rows as they stand inside the transaction; any failure rolls back the lot.
 
 A dry run does both passes and always rolls back, so its counts are exact.
+The import gives a mobile number only to people who have none: a registered
+mobile changes through ``accounts.changes`` alone.
 Tablib-based importers (django-import-export) load the whole file into memory,
 hence this streaming importer.
 """
@@ -459,6 +461,10 @@ def _write_batch(batch: list[RegisterRow], result: ImportResult, errors, history
             "nationality": row.nationality,
             "mobile": row.mobile,
         }
+        if person is not None and person.mobile:
+            # The number that receives codes changes only through a two-person
+            # account change request (accounts.changes), never by a file upload.
+            values["mobile"] = person.mobile
         if person is None:
             person = Person(qid=row.qid, password=_unusable_password(), **values)
             people_by_qid[row.qid] = person

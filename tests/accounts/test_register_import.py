@@ -109,6 +109,19 @@ def test_reimport_updates_people_by_qid_and_cards_by_number_and_keeps_the_online
     assert card.chip_status == ChipStatus.ACTIVE and card.person == person
 
 
+def test_reimport_never_moves_a_registered_mobile_but_fills_an_empty_one():
+    kept = PersonFactory(mobile="+97455000001")
+    empty = PersonFactory(mobile="")
+    import_rows(
+        register_row(1, qid=kept.qid, mobile="+97466123456", name_en="Kept Mobile"),
+        register_row(2, qid=empty.qid, mobile="+97477123456"),
+    )
+    kept.refresh_from_db()
+    empty.refresh_from_db()
+    assert (kept.mobile, kept.name_en) == ("+97455000001", "Kept Mobile")
+    assert empty.mobile == "+97477123456"
+
+
 def test_imported_changes_are_in_the_change_history_with_the_staff_member():
     staff = PersonFactory(staff=True, qid=qid_for(BORN, "QA", 99999))
 
