@@ -70,7 +70,21 @@ class PersonDataViewMixin:
         return response
 
 
-class ReadOnlyAdminMixin:
+class NoRevertMixin:
+    """Earlier versions are read, never saved back.
+
+    simple-history's version page saves the old row on POST for anyone who
+    may view it, which would bring back an old mobile number or a request's
+    old status behind the services' back.
+    """
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method != "GET":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class ReadOnlyAdminMixin(NoRevertMixin):
     """For evidence (histories, logs, requests): staff read it, only services write it."""
 
     def has_add_permission(self, request, obj=None):
@@ -102,7 +116,7 @@ class SmartCardInline(admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(RegisterImportAdminMixin, SimpleHistoryAdmin, UserAdmin):
+class PersonAdmin(NoRevertMixin, RegisterImportAdminMixin, SimpleHistoryAdmin, UserAdmin):
     list_display = ("qid", "name_en", "name_ar", "nationality", "data_verified", "is_staff")
     list_filter = ("data_verified", "is_staff", "is_active", "sex", "preferred_language")
     search_fields = ("qid", "name_en", "name_ar", "mobile")
@@ -297,7 +311,7 @@ class PersonAdmin(RegisterImportAdminMixin, SimpleHistoryAdmin, UserAdmin):
 
 
 @admin.register(SmartCard)
-class SmartCardAdmin(SimpleHistoryAdmin):
+class SmartCardAdmin(NoRevertMixin, SimpleHistoryAdmin):
     list_display = ("number", "person", "kind", "status", "chip_status", "expires_on")
     list_filter = ("kind", "status", "chip_status")
     search_fields = ("number", "person__qid", "person__name_en", "person__name_ar")
@@ -375,7 +389,7 @@ class PersonDataAccessAdmin(ReadOnlyAdmin):
 
 
 @admin.register(AccountChangeRequest)
-class AccountChangeRequestAdmin(SimpleHistoryAdmin):
+class AccountChangeRequestAdmin(PersonDataViewMixin, NoRevertMixin, SimpleHistoryAdmin):
     """Two-person account changes: one staff member proposes, another decides.
 
     Nothing is saved through the model form: "Add" opens the proposal page and

@@ -76,6 +76,20 @@ def work_waiting(user) -> list[WorkItem]:
                     + f"?status__exact={ReviewStatus.SUBMITTED}",
                 )
             )
+    if user.has_perm("accounts.approve_mobile_change"):
+        from accounts.constants import AccountChangeStatus
+        from accounts.models import AccountChangeRequest
+
+        items.append(
+            WorkItem(
+                _("Account changes waiting for a second staff member"),
+                AccountChangeRequest.objects.filter(status=AccountChangeStatus.PROPOSED)
+                .exclude(proposed_by=user)
+                .count(),
+                reverse("admin:accounts_accountchangerequest_changelist")
+                + f"?status__exact={AccountChangeStatus.PROPOSED}",
+            )
+        )
     return items
 
 

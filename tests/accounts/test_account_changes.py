@@ -394,3 +394,20 @@ def test_a_reset_verified_before_the_change_cannot_set_the_password(
     assert response["Location"] == "/en/accounts/password-reset/"
     person.refresh_from_db()
     assert not person.check_password(password)
+
+
+def test_approvers_see_the_changes_waiting_for_them_on_the_admin_home():
+    agent, administrator = staff(roles.SUPPORT), staff(roles.ADMINISTRATOR)
+    account_change_propose(
+        person=PersonFactory(),
+        kind=AccountChangeKind.MOBILE,
+        proposer=agent,
+        reason="Ticket 7",
+        new_mobile=NEW_MOBILE,
+    )
+    label = "Account changes waiting for a second staff member"
+    for member, waiting in ((administrator, 1), (agent, 0)):
+        panel = client_for(member).get("/en/admin/").context["work_waiting"]
+        assert [item.count for item in panel if item.label == label] == [waiting]
+    panel = client_for(staff(roles.REVIEWER)).get("/en/admin/").context["work_waiting"]
+    assert label not in [item.label for item in panel]

@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group
 from django.test import Client
 
 from accounts import roles
+from accounts.changes import mobile_change_apply
 from accounts.models import Person, SmartCard
 from accounts.roles import roles_sync
 from tests.factories import PersonFactory, SmartCardFactory, qid_for
@@ -231,3 +232,19 @@ def test_a_new_register_row_gets_no_password_and_no_mobile_in_admin():
     person = Person.objects.get(qid=qid)
     assert not person.has_usable_password()
     assert person.mobile == ""
+
+
+def test_an_earlier_version_cannot_be_saved_back_to_restore_an_old_mobile():
+    person = PersonFactory()
+    old = person.mobile
+    first_version = person.history.earliest()
+    mobile_change_apply(person=person, new_mobile="+97466123456", reference="ACR-2026-000001")
+    client = client_for(superuser())
+    url = f"/en/admin/accounts/person/{person.pk}/history/{first_version.history_id}/"
+    assert client.get(url).status_code == 200
+
+    response = client.post(url, {"name_en": person.name_en})
+
+    assert response.status_code == 403
+    person.refresh_from_db()
+    assert person.mobile == "+97466123456" != old
