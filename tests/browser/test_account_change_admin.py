@@ -15,8 +15,9 @@ from accounts import roles
 from accounts.constants import AccountChangeStatus
 from accounts.models import AccountChangeRequest
 from accounts.roles import roles_sync
-from tests.browser.conftest import _new_page
+from tests.browser.conftest import _new_page, enter_authenticator_code
 from tests.factories import DEFAULT_PASSWORD, PersonFactory
+from tests.helpers import staff_authenticator
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -50,10 +51,12 @@ def staff_page(browser, external_requests, live_server, eservice_catalogue):
 
 
 def sign_in_to_admin(page, base, person, language):
+    staff_authenticator(person)
     page.goto(f"{base}/{language}/admin/")
     page.get_by_label(t(language, "Qatar ID number")).fill(person.qid)
     page.get_by_label(t(language, "Password")).fill(DEFAULT_PASSWORD)
     page.get_by_role("button", name=t(language, "Log in")).click()
+    enter_authenticator_code(page, person, language)
     expect(page.get_by_role("button", name=t(language, "Log out"))).to_be_visible()
 
 
