@@ -9,6 +9,7 @@ from accounts.models import Person
 from accounts.passwords import normalize_password
 from accounts.second_factor import normalize_code as normalize_second_factor_code
 from accounts.validators import (
+    is_ascii_digits,
     normalize_qatar_mobile,
     normalize_qid,
     to_ascii_digits,
@@ -88,7 +89,7 @@ class CodeForm(forms.Form):
 
     def clean_code(self):
         code = to_ascii_digits(self.cleaned_data["code"]).replace(" ", "")
-        if not (code.isdigit() and len(code) == 6):
+        if not (is_ascii_digits(code) and len(code) == 6):
             raise ValidationError(_("Enter the 6 digits of the code."), code="code_format")
         return code
 

@@ -38,6 +38,7 @@ from accounts.constants import (
 from accounts.managers import PersonManager
 from accounts.passwords import normalize_password
 from accounts.validators import (
+    is_ascii_digits,
     mask_mobile,
     mobile_validator,
     qid_birth_year,
@@ -184,7 +185,7 @@ class Person(AbstractBaseUser, PermissionsMixin):
     def clean(self):
         super().clean()
         errors = {}
-        if self.qid and len(self.qid) == 11 and self.qid.isdigit():
+        if self.qid and len(self.qid) == 11 and is_ascii_digits(self.qid):
             if self.date_of_birth and qid_birth_year(self.qid) != self.date_of_birth.year:
                 errors["date_of_birth"] = _("The date of birth does not match the Qatar ID number.")
             if self.nationality and str(self.nationality.numeric_padded) != qid_nationality_code(

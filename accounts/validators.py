@@ -34,6 +34,12 @@ def to_ascii_digits(value: str) -> str:
     return (value or "").translate(_DIGIT_MAP)
 
 
+def is_ascii_digits(value: str) -> bool:
+    """``str.isdigit()`` is also true for superscripts and other scripts' digits,
+    which ``int()`` then refuses; only 0-9 count here."""
+    return value.isascii() and value.isdigit()
+
+
 def normalize_qid(value: str) -> str:
     """Return the QID with ASCII digits and no spaces; never raises."""
     return _SEPARATORS.sub("", to_ascii_digits(str(value or "")))
@@ -57,7 +63,7 @@ def validate_qid(value: str, date_of_birth: datetime.date | None = None) -> str:
     Raises ``ValidationError`` with a stable ``code`` for each failed rule.
     """
     qid = normalize_qid(value)
-    if not qid.isdigit():
+    if not is_ascii_digits(qid):
         raise ValidationError(_("A Qatar ID number has digits only."), code="qid_not_digits")
     if len(qid) != 11:
         raise ValidationError(_("A Qatar ID number has exactly 11 digits."), code="qid_length")

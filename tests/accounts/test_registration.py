@@ -329,3 +329,19 @@ def test_one_address_cannot_try_many_qids(client):
         "/en/accounts/password-reset/", {"qid": "28563400001", "card_expiry": "2029-01-01"}
     )
     assert response.status_code == 429
+
+
+@pytest.mark.parametrize("typed", ["2856³400001", "285⁶³⁴00001", "285634０0001"])
+def test_a_qid_with_superscript_or_other_unicode_digits_is_a_field_error(client, typed):
+    response = client.post("/en/accounts/register/", {"qid": typed, "card_expiry": "2029-01-01"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["qid"] == ["A Qatar ID number has digits only."]
+
+
+def test_arabic_indic_digits_and_spaces_still_reach_the_code_step(
+    client, newcomer, django_capture_on_commit_callbacks
+):
+    person, card = newcomer
+    typed = " ".join(person.qid.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")))
+    response = start(client, "register", typed, card.expires_on, django_capture_on_commit_callbacks)
+    assert response["Location"] == "/en/accounts/register/code/"

@@ -56,6 +56,12 @@ def test_valid_qids_are_accepted(qid, date_of_birth):
         ("28500000001", None, "qid_nationality"),
         ("28563400001", datetime.date(1986, 3, 14), "qid_birth_year"),
         ("38563400001", datetime.date(1985, 3, 14), "qid_birth_year"),  # wrong century
+        # str.isdigit() is true for these, but int() refuses them.
+        ("2856³400001", None, "qid_not_digits"),  # superscript three
+        ("²⁸⁵⁶³⁴⁰⁰⁰⁰¹", None, "qid_not_digits"),
+        ("285634０0001", None, "qid_not_digits"),  # fullwidth zero
+        ("285६३४00001", None, "qid_not_digits"),  # Devanagari
+        ("28563400001①", None, "qid_not_digits"),  # circled one
     ],
 )
 def test_invalid_qids_are_refused_with_a_reason(qid, date_of_birth, code):
