@@ -13,9 +13,9 @@ from django.utils.html import format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from accounts import audit
+from accounts.admin_history import HistoryAdmin
 from accounts.admin_import import RegisterImportAdminMixin
 from accounts.changes import AccountChangeRefused, account_change_decide, account_change_propose
 from accounts.forms import AccountChangeDecisionForm, AccountChangeProposeForm, PersonAddForm
@@ -116,7 +116,7 @@ class SmartCardInline(admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(NoRevertMixin, RegisterImportAdminMixin, SimpleHistoryAdmin, UserAdmin):
+class PersonAdmin(NoRevertMixin, RegisterImportAdminMixin, HistoryAdmin, UserAdmin):
     list_display = ("qid", "name_en", "name_ar", "nationality", "data_verified", "is_staff")
     list_filter = ("data_verified", "is_staff", "is_active", "sex", "preferred_language")
     search_fields = ("qid", "name_en", "name_ar", "mobile")
@@ -311,7 +311,7 @@ class PersonAdmin(NoRevertMixin, RegisterImportAdminMixin, SimpleHistoryAdmin, U
 
 
 @admin.register(SmartCard)
-class SmartCardAdmin(NoRevertMixin, SimpleHistoryAdmin):
+class SmartCardAdmin(NoRevertMixin, HistoryAdmin):
     list_display = ("number", "person", "kind", "status", "chip_status", "expires_on")
     list_filter = ("kind", "status", "chip_status")
     search_fields = ("number", "person__qid", "person__name_en", "person__name_ar")
@@ -389,7 +389,7 @@ class PersonDataAccessAdmin(ReadOnlyAdmin):
 
 
 @admin.register(AccountChangeRequest)
-class AccountChangeRequestAdmin(PersonDataViewMixin, NoRevertMixin, SimpleHistoryAdmin):
+class AccountChangeRequestAdmin(PersonDataViewMixin, NoRevertMixin, HistoryAdmin):
     """Two-person account changes: one staff member proposes, another decides.
 
     Nothing is saved through the model form: "Add" opens the proposal page and

@@ -13,9 +13,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.admin import PersonDataViewMixin, ReadOnlyAdminMixin
+from accounts.admin_history import HistoryAdmin
 from accounts.models import StatusChange
 from activation import services
 from activation.constants import Decision
@@ -34,14 +34,14 @@ from activation.selectors import eservice_list_offered
 
 
 @admin.register(EService)
-class EServiceAdmin(SimpleHistoryAdmin):
+class EServiceAdmin(HistoryAdmin):
     list_display = ("code", "name_en", "name_ar", "minimum_age", "needs_photo", "is_active")
     list_filter = ("is_active", "needs_photo")
     search_fields = ("code", "name_en", "name_ar")
     ordering = ("position", "code")
 
 
-class ReadOnlyAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+class ReadOnlyAdmin(ReadOnlyAdminMixin, HistoryAdmin):
     """Requests are evidence: staff read them; only services write them."""
 
 

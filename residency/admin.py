@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.admin import PersonDataViewMixin, ReadOnlyAdminMixin
+from accounts.admin_history import HistoryAdmin
 from accounts.models import StatusChange
 from residency import services
 from residency.constants import AWAITING_DECISION, ApplicationStatus
@@ -108,7 +108,7 @@ class DueFilter(admin.SimpleListFilter):
 
 
 @admin.register(Application)
-class ApplicationAdmin(PersonDataViewMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin):
+class ApplicationAdmin(PersonDataViewMixin, ReadOnlyAdminMixin, HistoryAdmin):
     data_access_what = gettext_noop("Permanent residency application %(reference)s")
 
     list_display = (
@@ -339,7 +339,7 @@ class ApplicationAdmin(PersonDataViewMixin, ReadOnlyAdminMixin, SimpleHistoryAdm
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+class AppointmentAdmin(ReadOnlyAdminMixin, HistoryAdmin):
     """The clerk's list: who comes when, at which centre."""
 
     list_display = ("application", "slot", "reschedules", "collected_at")
@@ -357,7 +357,7 @@ class AppointmentAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(ServiceCentre)
-class ServiceCentreAdmin(SimpleHistoryAdmin):
+class ServiceCentreAdmin(HistoryAdmin):
     list_display = ("name_en", "name_ar", "opens_at", "closes_at", "slot_minutes", "is_active")
     list_filter = ("is_active",)
     search_fields = ("name_en", "name_ar", "code")
@@ -372,7 +372,7 @@ class AppointmentSlotAdmin(admin.ModelAdmin):
 
 
 @admin.register(PublicHoliday)
-class PublicHolidayAdmin(SimpleHistoryAdmin):
+class PublicHolidayAdmin(HistoryAdmin):
     list_display = ("date", "name_en", "name_ar")
     date_hierarchy = "date"
     search_fields = ("name_en", "name_ar")
