@@ -12,8 +12,9 @@ import pytest
 from playwright.sync_api import expect
 
 from residency.models import Application
-from tests.browser.conftest import _new_page
+from tests.browser.conftest import _new_page, enter_authenticator_code
 from tests.factories import DEFAULT_PASSWORD, PersonFactory, SmartCardFactory
+from tests.helpers import staff_authenticator
 from tests.residency.factories import ApplicationFactory, ResidentFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -165,11 +166,14 @@ def test_admin_pages_for_a_superuser(browser, external_requests, live_server):
     admin = PersonFactory(staff=True, is_superuser=True)
     someone = PersonFactory()
     application = ApplicationFactory(submitted=True, documents=True)
+    staff_authenticator(admin)
     context, watch = open_watched(browser, external_requests)
     watch.visit(f"{base}/en/admin/login/")
     watch.page.get_by_label("Qatar ID number").fill(admin.qid)
     watch.page.get_by_label("Password").fill(DEFAULT_PASSWORD)
     watch.page.get_by_role("button", name="Log in").click()
+    watch.assert_clean("admin second-factor page")
+    enter_authenticator_code(watch.page, admin)
     expect(watch.page.get_by_role("button", name="Log out")).to_be_visible()
     watch.assert_clean("admin home after sign-in")
 
@@ -190,6 +194,20 @@ def test_admin_pages_for_a_superuser(browser, external_requests, live_server):
         "/en/admin/auth/group/add/",
     ):
         watch.visit(f"{base}{path}")
+    context.close()
+    assert external_requests == []
+
+
+def test_staff_second_factor_enrolment_page(browser, external_requests, live_server):
+    newcomer = PersonFactory(staff=True)
+    context, watch = open_watched(browser, external_requests)
+    watch.visit(f"{live_server.url}/en/admin/login/")
+    watch.page.get_by_label("Qatar ID number").fill(newcomer.qid)
+    watch.page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+    watch.page.get_by_role("button", name="Log in").click()
+    expect(watch.page.get_by_role("heading", name="Set up your authenticator app")).to_be_visible()
+    expect(watch.page.get_by_role("img", name="QR code")).to_be_visible()
+    watch.assert_clean("enrolment page with its QR code")
     context.close()
     assert external_requests == []
 
