@@ -6,6 +6,7 @@ it never travels through the session or the page.
 """
 
 import logging
+import re
 import secrets
 
 from django import forms
@@ -40,6 +41,9 @@ class RegisterImportForm(forms.Form):
     dry_run = forms.BooleanField(
         label=gettext_lazy("Check only: validate the file and save nothing"), required=False
     )
+
+
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def _report_key(user_id: int, token: str) -> str:
@@ -105,7 +109,9 @@ class RegisterImportAdminMixin:
     def register_import_report_view(self, request, token):
         if not self.has_register_import_permission(request):
             raise PermissionDenied
-        report = cache.get(_report_key(request.user.pk, token))
+        # Tokens are secrets.token_urlsafe(); anything else is not a report, and
+        # would not be a valid cache key either.
+        report = cache.get(_report_key(request.user.pk, token)) if _TOKEN.fullmatch(token) else None
         if report is None:
             raise Http404(_("This error report has expired. Import the file again."))
         # The byte order mark makes spreadsheets read the Arabic messages as UTF-8.

@@ -1,4 +1,4 @@
-"""The admin's history pages answer 404, not 500, to ids that are not numbers."""
+"""Admin pages answer 404, not 500, to ids and tokens of the wrong shape."""
 
 import pytest
 
@@ -36,3 +36,9 @@ def test_the_history_of_a_real_record_still_opens(superuser):
         f"/en/admin/activation/eservice/{service.pk}/history/{version.history_id}/"
     )
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("token", [" ", "a b", "😀", "x" * 300])
+def test_an_import_report_with_a_malformed_token_is_not_found(superuser, token):
+    response = superuser.get(f"/en/admin/accounts/person/import/report/{token}/")
+    assert response.status_code == 404
