@@ -123,9 +123,18 @@ def tab_to(page, name, *, backwards=False, limit=80):
     raise AssertionError(f"Tab never reached {name!r}; it went through {seen}")
 
 
+def submit(page, key="Enter"):
+    """Press a key that loads another page, and wait for it."""
+    with page.expect_navigation():
+        page.keyboard.press(key)
+
+
 def activate(page, name, *, key="Enter", backwards=False):
     tab_to(page, name, backwards=backwards)
-    page.keyboard.press(key)
+    if key == "Enter":
+        submit(page)
+    else:
+        page.keyboard.press(key)
 
 
 def type_into(page, name, text):
@@ -146,7 +155,7 @@ def sign_in_by_keyboard(page, base, qid):
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     type_into(page, r"^Qatar ID number", qid)
     type_into(page, r"^Password", PASSWORD)
-    page.keyboard.press("Enter")
+    submit(page)
 
 
 def test_skip_link_is_the_first_stop_and_moves_to_the_main_content(page, live_server, seeded):
@@ -168,7 +177,7 @@ def test_seed_flow_sign_in_confirm_code_and_activate_by_keyboard(page, live_serv
     expect(page.get_by_label("Verification code")).to_be_visible()
     code = read_code_from_sandbox(page, base, "+97455100001")
     type_into(page, r"^Verification code", code)
-    page.keyboard.press("Enter")
+    submit(page)
 
     expect(page.get_by_role("heading", name="Choose e-services")).to_be_visible()
     activate(page, r"^E-payment$", key="Space")
@@ -195,7 +204,7 @@ def test_registration_by_keyboard(page, live_server, seeded):
 
     expect(page.get_by_label("Verification code")).to_be_visible()
     type_into(page, r"^Verification code", read_code_from_sandbox(page, base, "+97455100009"))
-    page.keyboard.press("Enter")
+    submit(page)
 
     type_into(page, r"^New password", "a quiet walk along the corniche")
     type_into(page, r"^New password confirmation", "a quiet walk along the corniche")
@@ -266,7 +275,7 @@ def test_residency_application_by_keyboard(page, live_server, seeded):
     expect(page.get_by_role("heading", name=re.compile("Review"))).to_be_visible()
     activate(page, r"^Continue to the declaration$")
     type_into(page, r"^Verification code", read_code_from_sandbox(page, base, "+97433100008"))
-    page.keyboard.press("Enter")
+    submit(page)
 
     expect(page.get_by_role("heading", name=re.compile("Declaration"))).to_be_visible()
     activate(page, r"^I declare", key="Space")

@@ -47,6 +47,8 @@ def test_appointment_page_prints_the_appointment_without_the_site_chrome(
         for chrome in (".site-header", ".site-footer", ".simulation-banner", ".no-print"):
             expect(page.locator(chrome).first).to_be_hidden()
         expect(page.locator("h1")).to_be_visible()
-        expect(page.get_by_text(world.booked_reference).first).to_be_visible()
+        expect(
+            page.get_by_role("paragraph").filter(has_text=world.booked_reference)
+        ).to_be_visible()
         page.emulate_media(media="screen")
         expect(page.locator(".site-header")).to_be_visible()
