@@ -48,6 +48,8 @@ NOT_PAGES = {
     "activation:photo": "image file",
     "activation:person_photo": "image file",
     "activation:photo_request_image": "image file",
+    "accounts:staff_enrol_qr": "QR code image of the authenticator secret",
+    "admin:otp_totp_totpdevice_qrcode": "QR code image of a device's secret",
     "admin:logout": "POST only; redirects to the admin sign-in page",
     "admin:autocomplete": "JSON for the admin's autocomplete widgets",
     "admin:jsi18n": "JavaScript catalogue",
@@ -106,6 +108,7 @@ class World:
     booked_qid: str
     more_info_qid: str
     empty_qid: str
+    newcomer_qid: str
     admin_objects: dict  # admin URL name -> args
     person_pk_for_support: int
 
@@ -171,6 +174,7 @@ def build_world() -> World:
         booked_qid=booked.person.qid,
         more_info_qid=more_info.person.qid,
         empty_qid=empty.qid,
+        newcomer_qid=PersonFactory(staff=True, name_en="Noor Al-Jaber").qid,
         admin_objects={},
         person_pk_for_support=citizen.pk,
     )
@@ -179,14 +183,19 @@ def build_world() -> World:
 def _admin_rows(*, world_people, citizen, card, service):
     """A row in every admin register, so each change and history page has something."""
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from django_otp.plugins.otp_static.models import StaticDevice
     from django_tasks_db.models import DBTaskResult
 
     from accounts import audit
     from accounts.constants import OTPEventKind
     from accounts.models import OTPEvent
     from tests.activation.factories import DeactivationRequestFactory
+    from tests.helpers import staff_authenticator
     from tests.residency.factories import PublicHolidayFactory
 
+    for qid in (ADMIN_QID, REVIEWER_QID, CLERK_QID, SUPPORT_QID):
+        staff_authenticator(world_people[qid])
+    StaticDevice.objects.create(user=world_people[ADMIN_QID], name="Backup codes")
     DeactivationRequestFactory(person=citizen, card=card)
     service.save()  # a past version in the change history
     PublicHolidayFactory(date=timezone.localdate() + datetime.timedelta(days=40))
@@ -219,15 +228,28 @@ def _admin_rows(*, world_people, citizen, card, service):
     )
 
 
+UNVERIFIED = "second factor not entered yet"
+
+
 def session_cookie(viewer: Person | None, session: tuple) -> str:
-    """A session as if the person had signed in (and confirmed what ``session`` says)."""
-    client = Client()
-    if viewer is not None:
-        client.force_login(viewer, backend="django.contrib.auth.backends.ModelBackend")
-    stored = client.session
+    """A session as if the person had signed in (staff with their second factor,
+    unless ``session`` holds UNVERIFIED) and confirmed what ``session`` says."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from tests.helpers import staff_authenticator
+
+    stored = Client().session
     now = timezone.now().timestamp()
+    if viewer is not None:
+        stored[SESSION_KEY] = str(viewer.pk)
+        stored[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        stored[HASH_SESSION_KEY] = viewer.get_session_auth_hash()
+        if viewer.is_staff and (UNVERIFIED, True) not in session:
+            stored[DEVICE_ID_SESSION_KEY] = staff_authenticator(viewer).persistent_id
     for key, value in session:
-        stored[key] = now if value == "now" else value
+        if key != UNVERIFIED:
+            stored[key] = now if value == "now" else value
     stored.save()
     return stored.session_key
 
@@ -631,6 +653,61 @@ def admin_cases(world: World) -> list[PageCase]:
     return cases + _group_cases(world, request)
 
 
+def _authenticator_pk(world: World, qid: str) -> int:
+    from tests.helpers import staff_authenticator
+
+    return staff_authenticator(world.people[qid]).pk
+
+
+def staff_sign_in_cases(world: World) -> list[PageCase]:
+    """The second factor of staff sign-in (portal pages, before admin)."""
+    from accounts.staff_views import BACKUP_CODES_SESSION_KEY
+
+    newcomer = world.newcomer_qid
+    unverified = ((UNVERIFIED, True),)
+    codes = ((BACKUP_CODES_SESSION_KEY, ["k3m9-x7q2", "p4t8-w2n6", "b5r7-c9d3"]),)
+    P = PageCase
+    return [
+        P(
+            "accounts:staff_verify",
+            "authenticator code",
+            "reviewer",
+            REVIEWER_QID,
+            session=unverified,
+        ),
+        P(
+            "accounts:staff_verify",
+            "authenticator code with errors",
+            "reviewer",
+            REVIEWER_QID,
+            session=unverified,
+            errors={"code": "12"},
+        ),
+        P(
+            "accounts:staff_enrol",
+            "authenticator set-up",
+            "new staff",
+            newcomer,
+            session=unverified,
+        ),
+        P(
+            "accounts:staff_enrol",
+            "authenticator set-up with errors",
+            "new staff",
+            newcomer,
+            session=unverified,
+            errors={"code": "12"},
+        ),
+        P(
+            "accounts:staff_backup_codes",
+            "backup codes shown once",
+            "new staff",
+            ADMIN_QID,
+            session=codes,
+        ),
+    ]
+
+
 def admin_pages_of_the_sample_kind() -> dict[str, str]:
     """History, delete and past-version pages of every register: the sample's kind."""
     same = {}
@@ -653,6 +730,13 @@ def _group_cases(world: World, request) -> list[PageCase]:
     P = PageCase
     cases = [
         P("admin:accounts_person_import", "register import", "administrator", ADMIN_QID),
+        P(
+            "admin:otp_totp_totpdevice_config",
+            "authenticator set-up",
+            "administrator",
+            ADMIN_QID,
+            (_authenticator_pk(world, ADMIN_QID),),
+        ),
         P(
             "admin:accounts_person_import",
             "register import with errors",
@@ -785,7 +869,7 @@ def _group_cases(world: World, request) -> list[PageCase]:
 
 
 def all_cases(world: World) -> list[PageCase]:
-    return portal_cases(world) + admin_cases(world)
+    return portal_cases(world) + staff_sign_in_cases(world) + admin_cases(world)
 
 
 def admin_pages_nobody_opens() -> dict[str, str]:

@@ -27,6 +27,7 @@ from tests.browser.page_catalogue import (
     build_world,
     portal_cases,
     session_cookie,
+    staff_sign_in_cases,
     url_pattern_names,
 )
 from tests.browser.test_residency_flow import (  # noqa: F401 (fixture)
@@ -196,7 +197,7 @@ def test_every_url_pattern_has_a_page_case(world):
 def test_every_portal_page_kind_has_no_wcag_violations(
     browser, external_requests, live_server, world, language
 ):
-    cases = portal_cases(world)
+    cases = portal_cases(world) + staff_sign_in_cases(world)
     problems = visit_all(
         browser,
         external_requests,
