@@ -43,6 +43,10 @@ NOT_PAGES = {
     "accounts:sign_out_everywhere": "POST only; redirects to the sign-in page",
     "accounts:keep_alive": "POST only; answers JSON to the session script",
     "residency:apply": "redirects to the step where the draft was left",
+    "activation:history": "redirects to accounts:history (one history of every request)",
+    "accounts:email": "POST only (the form is on the settings page); GET redirects there",
+    "accounts:email_verify": "confirms the link and redirects to the settings page",
+    "accounts:session_end": "POST only; redirects to the settings page",
     "residency:appointment_ics": "calendar file download",
     "residency:document": "uploaded document download",
     "activation:photo": "image file",
@@ -299,6 +303,7 @@ def portal_cases(world: World) -> list[PageCase]:
             {"flow": flow, "person": unregistered, "at": timezone.now().timestamp()},
         ),
     )
+    password = ((stepup_session_key(OTPPurpose.PASSWORD_CHANGE, "person"), "now"),)
     mobile = (("activation:mobile_change", {"number": "+97455512345", "step": "new"}),)
     weak = {"new_password1": "short", "new_password2": "other"}
     P = PageCase
@@ -388,6 +393,25 @@ def portal_cases(world: World) -> list[PageCase]:
             errors={},
         ),
         P("activation:overview", "cards", "citizen", c),
+        P("dashboard", "dashboard", "citizen", c),
+        P("dashboard", "dashboard (nothing yet)", "citizen", world.empty_qid),
+        P("dashboard", "dashboard", "resident", APPLICANT_QID),
+        P("accounts:settings", "account settings", "citizen", c),
+        P(
+            "accounts:password_change",
+            "change password (behind a code)",
+            "citizen",
+            c,
+            session=password,
+        ),
+        P(
+            "accounts:password_change",
+            "change password with errors",
+            "citizen",
+            c,
+            session=password,
+            errors={"new_password1": "short", "new_password2": "other"},
+        ),
         P(
             "activation:catalogue",
             "e-service catalogue (behind a code)",
@@ -424,8 +448,8 @@ def portal_cases(world: World) -> list[PageCase]:
             session=eservices,
         ),
         P("activation:chip_request", "chip activation request", "citizen", c, card),
-        P("activation:history", "requests (full)", "citizen", c),
-        P("activation:history", "requests (empty)", "citizen", world.empty_qid),
+        P("accounts:history", "requests (full)", "citizen", c),
+        P("accounts:history", "requests (empty)", "citizen", world.empty_qid),
         P(
             "activation:request_done",
             "request complete",
