@@ -591,14 +591,6 @@ def portal_cases(world: World) -> list[PageCase]:
             world.booked_qid,
             (world.booked_reference,),
         ),
-        P(
-            "residency:reschedule",
-            "reschedule appointment with errors",
-            "resident",
-            world.booked_qid,
-            (world.booked_reference,),
-            errors={"slot": None},
-        ),
     ]
 
 
