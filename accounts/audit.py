@@ -36,10 +36,11 @@ def needs_reason(staff: Person) -> bool:
 
 def data_access_record(*, staff: Person, person: Person, what, reason: str = "") -> None:
     """Log a staff view of ``person``'s data. ``what`` is a callable returning a
-    translated text: it is rendered in the person's language, for their eyes."""
+    translatable text: it is stored in English and each page shows it in its own
+    language (``translated_label``), so an English page never shows Arabic."""
     if staff.pk == person.pk:
         return
-    with translation.override(person.preferred_language):
+    with translation.override("en"):
         label = str(what())[:120]
     PersonDataAccess.objects.create(
         staff=staff, person=person, office=staff_office(staff), what=label, reason=reason

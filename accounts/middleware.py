@@ -13,6 +13,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.durations import duration_text
 from accounts.security_log import security_event
 
 SIGNED_IN_AT = "signed_in_at"
@@ -42,11 +43,15 @@ class SessionTimeoutMiddleware:
             signed_in_at = request.session.get(SIGNED_IN_AT, now)
             if now - last_seen > settings.SESSION_IDLE_TIMEOUT:
                 return self._end(
-                    request, _("You were signed out after 15 minutes without activity.")
+                    request,
+                    _("You were signed out after %(duration)s without activity.")
+                    % {"duration": duration_text(settings.SESSION_IDLE_TIMEOUT)},
                 )
             if now - signed_in_at > settings.SESSION_COOKIE_AGE:
                 return self._end(
-                    request, _("You were signed out after 8 hours. Please sign in again.")
+                    request,
+                    _("You were signed out after %(duration)s. Please sign in again.")
+                    % {"duration": duration_text(settings.SESSION_COOKIE_AGE)},
                 )
             if now - last_seen >= TOUCH_EVERY or LAST_SEEN not in request.session:
                 request.session[LAST_SEEN] = now

@@ -199,7 +199,7 @@ def otp_deliver(*, device_id: int) -> None:
     with translation.override(person.preferred_language):
         body = render_to_string(
             "accounts/sms/code.txt",
-            {"code": code, "purpose": device.get_purpose_display()},
+            {"code": code, "purpose": device.get_purpose_display(), "validity": CODE_VALIDITY},
             using="text",
         ).strip()
     try:

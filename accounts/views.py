@@ -239,6 +239,7 @@ class IdentityCodeView(View):
                 "flow": self.flow,
                 "masked_number": None,
                 "tries_left": max(0, MAX_FAILURES - self.state["failures"]),
+                "code_validity": CODE_VALIDITY,
                 "next_send_at": sent_at + RESEND_AFTER,
             },
         )
@@ -359,6 +360,7 @@ class StepUpView(View):
                 "purpose_label": OTPPurpose(self.purpose).label,
                 "masked_number": self.request.user.masked_mobile,
                 "tries_left": tries_left(device),
+                "code_validity": CODE_VALIDITY,
                 "next_send_at": device and otp_next_send_at(device),
                 "cancel_url": reverse("home"),
             },

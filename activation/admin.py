@@ -13,6 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.admin import PersonDataViewMixin, ReadOnlyAdminMixin
 from accounts.admin_history import HistoryAdmin
@@ -155,7 +156,11 @@ class DecidedRequestAdmin(PortalRequestAdmin):
             except ValidationError as refused:
                 self.message_user(request, f"{obj}: {refused.messages[0]}", messages.WARNING)
         if done:
-            self.message_user(request, _("%(count)d requests approved.") % {"count": done})
+            self.message_user(
+                request,
+                ngettext("%(count)d request approved.", "%(count)d requests approved.", done)
+                % {"count": done},
+            )
 
     def get_urls(self):
         opts = self.model._meta

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.constants import ChipStatus
+from accounts.durations import months_text
 from accounts.models import Person, SmartCard
 from activation.constants import Rule
 from activation.models import EService
@@ -104,7 +105,8 @@ def _person_failures(person: Person, now: datetime.datetime) -> list[Failure]:
         failures.append(
             Failure(
                 Rule.DATA_REVIEWED,
-                _("You have not confirmed your personal data in the last 12 months."),
+                _("You have not confirmed your personal data in the last %(period)s.")
+                % {"period": months_text(DATA_REVIEW_MONTHS)},
                 _("Confirm your data"),
                 reverse("activation:profile"),
             )

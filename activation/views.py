@@ -24,7 +24,15 @@ from accounts import audit
 from accounts.constants import OTPPurpose
 from accounts.forms import CodeForm
 from accounts.models import Person
-from accounts.otp import OTPRefused, otp_device, otp_next_send_at, otp_send, otp_verify, tries_left
+from accounts.otp import (
+    CODE_VALIDITY,
+    OTPRefused,
+    otp_device,
+    otp_next_send_at,
+    otp_send,
+    otp_verify,
+    tries_left,
+)
 from accounts.security_log import not_yours, owned_or_404
 from accounts.stepup import StepUpRequiredMixin
 from accounts.validators import mask_mobile
@@ -369,6 +377,7 @@ class MobileCodeView(LoginRequiredMixin, View):
             "purpose_label": OTPPurpose.MOBILE_CHANGE.label,
             "masked_number": mask_mobile(self.target),
             "tries_left": tries_left(device),
+            "code_validity": CODE_VALIDITY,
             "next_send_at": device and otp_next_send_at(device),
             "cancel_url": reverse("activation:profile"),
         }

@@ -15,7 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_noop, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import PersonDataViewMixin, ReadOnlyAdminMixin
@@ -215,7 +215,12 @@ class ApplicationAdmin(PersonDataViewMixin, ReadOnlyAdminMixin, HistoryAdmin):
             started += 1
         self.message_user(
             request,
-            gettext("%(count)d applications are now under review.") % {"count": started},
+            ngettext(
+                "%(count)d application is now under review.",
+                "%(count)d applications are now under review.",
+                started,
+            )
+            % {"count": started},
         )
 
     def get_urls(self):

@@ -19,6 +19,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.constants import CardKind, CardStatus
 from accounts.models import Person
@@ -128,15 +129,22 @@ def eligibility_basis(
             failures.append(
                 Failure(
                     "residence_too_short",
-                    _(
-                        "This basis needs %(required)d years of legal residence; the register "
-                        "shows %(years)d years (since %(since)s)."
-                    )
-                    % {
-                        "required": required,
-                        "years": years,
-                        "since": person.resident_since.isoformat(),
-                    },
+                    " ".join(
+                        (
+                            ngettext(
+                                "This basis needs %(count)d year of legal residence.",
+                                "This basis needs %(count)d years of legal residence.",
+                                required,
+                            )
+                            % {"count": required},
+                            ngettext(
+                                "The register shows %(count)d year (since %(since)s).",
+                                "The register shows %(count)d years (since %(since)s).",
+                                years,
+                            )
+                            % {"count": years, "since": person.resident_since.isoformat()},
+                        )
+                    ),
                 )
             )
     declared = {int(year): days for year, days in (days_abroad or {}).items()}

@@ -24,6 +24,7 @@ from accounts.stepup import StepUpRequiredMixin, stepup_clear
 from residency import selectors, services
 from residency.constants import (
     AWAITING_DECISION,
+    DECISION_WORKING_DAYS,
     MAX_RESCHEDULES,
     WITHDRAWABLE,
     ApplicationStatus,
@@ -61,10 +62,10 @@ class HomeView(View):
     """Residency services: who may apply, the open application, earlier applications."""
 
     def get(self, request):
-        context = {}
+        context = {"decision_working_days": DECISION_WORKING_DAYS}
         if request.user.is_authenticated:
             person = request.user
-            context = {
+            context |= {
                 "failures": eligibility_to_apply(person=person, today=timezone.localdate()),
                 "open_application": selectors.application_open_for(person=person),
                 "applications": list(selectors.applications_for(person=person)),
@@ -132,6 +133,7 @@ class DraftStepView(LoginRequiredMixin, View):
             "step_label": Step(self.step).label,
             "step_number": steps.index(self.step) + 1,
             "step_count": len(steps),
+            "decision_working_days": DECISION_WORKING_DAYS,
             **extra,
         }
 
@@ -375,6 +377,7 @@ class StatusView(LoginRequiredMixin, View):
                 "appointment": selectors.appointment_of(application),
                 "can_withdraw": application.status in WITHDRAWABLE,
                 "awaiting_decision": application.status in AWAITING_DECISION,
+                "decision_working_days": DECISION_WORKING_DAYS,
                 "person": request.user,
             },
         )
@@ -449,7 +452,7 @@ class DocumentDownloadView(LoginRequiredMixin, View):
         audit.data_access_record(
             staff=request.user,
             person=document.application.person,
-            what=lambda: _("Residency document: %(kind)s") % {"kind": document.get_kind_display()},
+            what=lambda: ": ".join((_("Residency document"), str(document.get_kind_display()))),
         )
         response = FileResponse(
             document.file.open("rb"),
