@@ -23,7 +23,7 @@ from django.utils import timezone, translation
 from simple_history.utils import get_history_model_for_model
 
 from accounts.constants import OTPPurpose
-from accounts.models import Person
+from accounts.models import AccountChangeRequest, Person
 from accounts.stepup import stepup_session_key
 
 CITIZEN_QID = "28563400001"
@@ -191,7 +191,8 @@ def _admin_rows(*, world_people, citizen, card, service):
     from django_tasks_db.models import DBTaskResult
 
     from accounts import audit
-    from accounts.constants import OTPEventKind
+    from accounts.changes import account_change_propose
+    from accounts.constants import AccountChangeKind, OTPEventKind
     from accounts.models import OTPEvent
     from tests.activation.factories import DeactivationRequestFactory
     from tests.helpers import staff_authenticator
@@ -201,6 +202,13 @@ def _admin_rows(*, world_people, citizen, card, service):
         staff_authenticator(world_people[qid])
     StaticDevice.objects.create(user=world_people[ADMIN_QID], name="Backup codes")
     DeactivationRequestFactory(person=citizen, card=card)
+    account_change_propose(
+        person=citizen,
+        kind=AccountChangeKind.MOBILE,
+        proposer=world_people[SUPPORT_QID],
+        reason="Caller lost the phone; identity checked at the counter",
+        new_mobile="+97466123456",
+    )
     service.save()  # a past version in the change history
     PublicHolidayFactory(date=timezone.localdate() + datetime.timedelta(days=40))
     OTPEvent.objects.create(
@@ -784,6 +792,16 @@ def _group_cases(world: World, request) -> list[PageCase]:
                 errors={},
             )
         )
+    change = AccountChangeRequest.objects.order_by("pk").first()
+    cases.append(
+        P(
+            "admin:accounts_accountchangerequest_decide",
+            "decide an account change",
+            "administrator",
+            ADMIN_QID,
+            (change.pk,),
+        )
+    )
     for role, qid in (("reviewer", REVIEWER_QID), ("clerk", CLERK_QID), ("support", SUPPORT_QID)):
         cases.append(P("admin:index", "admin home with work waiting", role, qid))
     cases += [
