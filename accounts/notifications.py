@@ -24,7 +24,6 @@ from accounts.sms import SMSError, sms_send
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
-FIRST_RETRY = datetime.timedelta(seconds=30)
 
 
 def notify(
@@ -110,8 +109,10 @@ def _enqueue(notification_id: int, run_after: datetime.datetime | None = None) -
 
 
 def retry_delay(attempts: int) -> datetime.timedelta:
-    """30 s, 1 min, 2 min, 4 min... after the 1st, 2nd, 3rd, 4th failure."""
-    return FIRST_RETRY * (2 ** (attempts - 1))
+    """30 s, 1 min, 2 min, 4 min... after the 1st, 2nd, 3rd, 4th failure
+    (the first delay is ``OUTBOX_FIRST_RETRY`` seconds, 30 by default)."""
+    first = datetime.timedelta(seconds=settings.OUTBOX_FIRST_RETRY)
+    return first * (2 ** (attempts - 1))
 
 
 def status_callback_url() -> str:

@@ -71,6 +71,8 @@ SMS_TIMEOUT = env.float("SMS_TIMEOUT", default=10)
 # Seconds after which an unanswered provider call counts as abandoned (its
 # worker died) and ``outbox_retry`` sends the message again, same idempotency key.
 OUTBOX_STALE_AFTER = env.int("OUTBOX_STALE_AFTER", default=60)
+# Seconds before the first retry of a refused SMS; each later one waits twice as long.
+OUTBOX_FIRST_RETRY = env.int("OUTBOX_FIRST_RETRY", default=30)
 # Readiness (/healthz/ready) fails while the oldest unsent SMS is older than this.
 OUTBOX_READY_MAX_AGE = env.int("OUTBOX_READY_MAX_AGE", default=600)
 
