@@ -183,7 +183,8 @@ def supervise(name: str, command: list[str]) -> None:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     while not stopping:
-        child = subprocess.Popen(command, cwd=ROOT)  # noqa: S603
+        # Its own process group: "kill -9 of the instance" hits the master and its workers.
+        child = subprocess.Popen(command, cwd=ROOT, start_new_session=True)  # noqa: S603
         _pid_file(f"{name}.child").write_text(str(child.pid))
         while True:
             try:
@@ -437,10 +438,15 @@ def start() -> None:
         secret.chmod(0o600)
 
     start_postgres()
+    # A fresh database each time: the load run consumes its people.
+    subprocess.run(  # noqa: S603
+        [pg_bin("dropdb"), "-h", "127.0.0.1", "-p", str(PG_PORT), "-U", "postgres",
+         "--if-exists", "portal"],
+        check=True,
+    )  # fmt: skip
     subprocess.run(  # noqa: S603
         [pg_bin("createdb"), "-h", "127.0.0.1", "-p", str(PG_PORT), "-U", "postgres", "portal"],
-        check=False,
-        stderr=subprocess.DEVNULL,
+        check=True,
     )
     start_pgbouncer()
     start_redis()
