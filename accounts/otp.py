@@ -208,6 +208,12 @@ def _code(device: SMSDevice) -> str:
     return f"{int(digest.hexdigest(), 16) % 10**CODE_DIGITS:0{CODE_DIGITS}d}"
 
 
+def _idempotency_key(device: SMSDevice) -> str:
+    """Names the challenge without revealing its nonce (from which the code comes)."""
+    digest = salted_hmac("accounts.otp.key", device.delivery_nonce, algorithm="sha256")
+    return f"otp-{device.pk}-{digest.hexdigest()[:32]}"
+
+
 def otp_deliver(*, device_id: int) -> None:
     """Create the code and text it. Runs in the task worker.
 
@@ -241,11 +247,7 @@ def otp_deliver(*, device_id: int) -> None:
             using="text",
         ).strip()
     try:
-        sms_send(
-            to=device.number,
-            body=body,
-            idempotency_key=f"otp-{device.pk}-{device.delivery_nonce}",
-        )
+        sms_send(to=device.number, body=body, idempotency_key=_idempotency_key(device))
     except SMSError:
         logger.warning("One-time code SMS not delivered (device %s)", device_id)
         security_event(

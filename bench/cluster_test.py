@@ -258,6 +258,11 @@ class Population:
             pool = self.citizens if kind == "citizen" else self.residents
             return pool.pop(0) if pool else None
 
+    def give_back(self, kind: str, person) -> None:
+        """Someone who could not even sign in is still unused."""
+        with self.lock:
+            (self.citizens if kind == "citizen" else self.residents).append(person)
+
 
 def jpeg_photo() -> bytes:
     buffer = io.BytesIO()
@@ -271,10 +276,11 @@ PHOTO = jpeg_photo()
 def citizen_flow(stats: Stats, people: Population, address: str) -> None:
     person = people.take("citizen")
     if person is None:
-        return
+        raise FlowError("no fresh citizens left")
     qid, number = person
     browser = Browser(stats, address)
     if browser.sign_in(qid).status_code != 302:
+        people.give_back("citizen", person)
         raise FlowError("sign-in refused")
     overview = browser.get("/en/e-services/")
     card = re.search(r'href="(/en/e-services/cards/\d+/)"', overview.text)
@@ -310,6 +316,7 @@ def resident_flow(stats: Stats, people: Population, address: str) -> None:
     qid, number = person
     browser = Browser(stats, address)
     if browser.sign_in(qid).status_code != 302:
+        people.give_back("resident", person)
         raise FlowError("sign-in refused")
     browser.get("/en/residency/apply/documents/")
     uploaded = browser.post(
@@ -542,8 +549,16 @@ def _wait_sending(timeout=20):
     return None
 
 
-def fault_kill_worker() -> Outcome:
+def fault_kill_worker(people: CheckPeople) -> Outcome:
     stub("/_stub/mode", {"mode": "slow", "seconds": 15, "delay": 3})
+    # Make sure something is being sent: a step-up code for a fresh person.
+    [qid] = people.take()
+    browser = Browser(None, "127.0.8.10")
+    browser.sign_in(qid)
+    overview = browser.get("/en/e-services/")
+    card = re.search(r'href="(/en/e-services/cards/\d+/)"', overview.text)
+    if card:
+        browser.follow(browser.get(card.group(1)))
     victim = _wait_sending()
     killed = False
     if victim:
@@ -796,7 +811,7 @@ def main(argv=None) -> int:
     run(check_throttle_shared, checks)
     run(check_parallel_verification, checks)
     run(fault_kill_app, stats)
-    run(fault_kill_worker)
+    run(fault_kill_worker, checks)
     run(fault_provider, "error500")
     run(fault_provider, "timeout")
     run(fault_redis, checks, args.redis_down)

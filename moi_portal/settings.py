@@ -395,5 +395,7 @@ LOGGING = {
         "django_guid": {"level": "WARNING"},
         # Security events: JSON lines, one per event (accounts.security_log).
         "moi_portal.security": {"handlers": ["security"], "level": "INFO", "propagate": False},
+        # The twilio client logs each API call's headers at INFO.
+        "twilio.http_client": {"level": "WARNING"},
     },
 }

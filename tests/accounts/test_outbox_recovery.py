@@ -155,6 +155,7 @@ def test_a_code_whose_delivery_died_is_texted_again_with_the_same_code_and_key(
     assert otp_retry_stale() == 1
 
     assert keys[0] == keys[1]
+    assert device.delivery_nonce not in keys[0]  # the code derives from it
     assert [m.body for m in sms_outbox] == [sms_outbox[0].body] * 2
     assert last_code(sms_outbox, person.mobile) == first_code
     device.refresh_from_db()
