@@ -113,12 +113,27 @@ def _pid_file(name: str) -> Path:
     return PIDS / f"{name}.pid"
 
 
-def pid_of(name: str) -> int | None:
+def _start_time(pid: int) -> str:
+    """The process's start time in clock ticks since boot (/proc/PID/stat field 22):
+    with the PID it names one process, never a later one that reused the PID."""
     try:
-        pid = int(_pid_file(name).read_text())
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1].split()[19]
+    except (FileNotFoundError, IndexError):
+        return ""
+
+
+def _record(name: str, pid: int) -> None:
+    _pid_file(name).write_text(f"{pid} {_start_time(pid)}")
+
+
+def pid_of(name: str) -> int | None:
+    """The recorded PID of ``name`` if that very process still runs."""
+    try:
+        pid_text, started = _pid_file(name).read_text().split()
+        pid = int(pid_text)
     except (FileNotFoundError, ValueError):
         return None
-    return pid if _alive(pid) else None
+    return pid if _alive(pid) and _start_time(pid) == started else None
 
 
 def child_pid_of(name: str) -> int | None:
@@ -153,7 +168,7 @@ def spawn(name: str, command: list[str], *, env=None, supervised=False, db_user=
         start_new_session=True,
         **kwargs,
     )
-    _pid_file(name).write_text(str(process.pid))
+    _record(name, process.pid)
     return process.pid
 
 
@@ -185,7 +200,7 @@ def supervise(name: str, command: list[str]) -> None:
     while not stopping:
         # Its own process group: "kill -9 of the instance" hits the master and its workers.
         child = subprocess.Popen(command, cwd=ROOT, start_new_session=True)  # noqa: S603
-        _pid_file(f"{name}.child").write_text(str(child.pid))
+        _record(f"{name}.child", child.pid)
         while True:
             try:
                 child.wait(timeout=20 if stopping else None)
@@ -482,11 +497,11 @@ def stop() -> None:
         return
     for name in ORDER:
         stop_process(name)
+        stop_process(f"{name}.child")  # a supervised program its supervisor left behind
     stop_postgres()
     # Whatever else this cluster recorded (nothing else is touched).
     for leftover in sorted(PIDS.glob("*.pid")):
-        if not leftover.stem.endswith(".child"):
-            stop_process(leftover.stem)
+        stop_process(leftover.stem)
     print("Cluster stopped.")
 
 
