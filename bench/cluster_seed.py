@@ -2,7 +2,9 @@
 
 - LOAD_CITIZENS citizens ready to activate e-services (QIDs 285634 1xxxx);
 - LOAD_RESIDENTS residents eligible for permanent residency, each with a draft
-  application complete but for the personal photo (QIDs 275356 2xxxx).
+  application complete but for the personal photo (QIDs 275356 2xxxx);
+- an authenticator (TOTP device) for the demo reviewer, whose secret the load
+  run reads from the database to play the reviewer's phone.
 
 Each load user needs fresh people: one-time codes are limited per person and
 number, and a service is activated once. Every account's password is the
@@ -12,6 +14,7 @@ demo password. Safe to re-run.
 import datetime
 import io
 import os
+import secrets
 import sys
 from pathlib import Path
 
@@ -26,6 +29,7 @@ from django.core.files.base import ContentFile  # noqa: E402
 from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.db import transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from accounts.constants import CardKind, CardStatus, ChipStatus, Language  # noqa: E402
@@ -38,6 +42,7 @@ from residency.eligibility import declaration_years  # noqa: E402
 from residency.models import ServiceCentre  # noqa: E402
 from residency.selectors import application_open_for  # noqa: E402
 
+REVIEWER_QID = "28163400101"
 LOAD_CITIZENS = int(os.environ.get("LOAD_CITIZENS", "400"))
 LOAD_RESIDENTS = int(os.environ.get("LOAD_RESIDENTS", "80"))
 
@@ -152,6 +157,11 @@ def main():
                 services.document_add(
                     application=application, kind=kind, upload=upload, actor=person
                 )
+    reviewer = Person.objects.get(qid=REVIEWER_QID)
+    if not TOTPDevice.objects.filter(user=reviewer, confirmed=True).exists():
+        TOTPDevice.objects.create(
+            user=reviewer, name="Authenticator app", key=secrets.token_hex(20), confirmed=True
+        )
     print(f"Load population ready: {LOAD_CITIZENS} citizens, {LOAD_RESIDENTS} residents.")
 
 
