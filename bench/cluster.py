@@ -76,11 +76,16 @@ def _chown_for_db(path: Path) -> None:
         shutil.chown(path, "postgres", "postgres")
 
 
+INHERITED = {"PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "USER", "LOGNAME"}
+
+
 def app_env() -> dict:
     """The settings of every app process of the cluster (production mode, plain HTTP)."""
     secret = (STATE / "secret_key").read_text().strip()
     return {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "CACHE_"))},
+        # Only the basics of the caller's environment: a test run's settings
+        # (TASKS_BACKEND, SMS_BACKEND...) must not leak into the cluster.
+        **{k: v for k, v in os.environ.items() if k in INHERITED},
         "DJANGO_SETTINGS_MODULE": "moi_portal.settings",
         "DEBUG": "false",
         "SECRET_KEY": secret,

@@ -23,11 +23,18 @@ pytestmark = pytest.mark.cluster
 ROOT = Path(__file__).resolve().parent.parent.parent
 CLUSTER = [sys.executable, str(ROOT / "bench" / "cluster.py")]
 MINUTES = os.environ.get("CLUSTER_TEST_MINUTES", "0.5")
+# Not the test settings' environment (settings_test sets TASKS_BACKEND and more).
+CLEAN_ENV = {
+    k: v
+    for k, v in os.environ.items()
+    if k in {"PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "USER", "LOGNAME"}
+    or k.startswith("CLUSTER_")
+}
 
 
 def _running() -> bool:
     state = subprocess.run(  # noqa: S603
-        [*CLUSTER, "status"], capture_output=True, text=True, check=True, cwd=ROOT
+        [*CLUSTER, "status"], capture_output=True, text=True, check=True, cwd=ROOT, env=CLEAN_ENV
     )
     return json.loads(state.stdout).get("nginx") is not None
 
@@ -36,7 +43,7 @@ def _running() -> bool:
 def report(tmp_path_factory):
     started_here = not _running()
     if started_here:
-        subprocess.run([*CLUSTER, "start"], check=True, cwd=ROOT)  # noqa: S603
+        subprocess.run([*CLUSTER, "start"], check=True, cwd=ROOT, env=CLEAN_ENV)  # noqa: S603
     path = tmp_path_factory.mktemp("cluster") / "report.json"
     try:
         subprocess.run(  # noqa: S603
@@ -49,13 +56,14 @@ def report(tmp_path_factory):
                 str(path),
             ],
             cwd=ROOT,
+            env=CLEAN_ENV,
             check=False,  # each fault is asserted below
             timeout=20 * 60,
         )
         yield json.loads(path.read_text())
     finally:
         if started_here:
-            subprocess.run([*CLUSTER, "stop"], check=True, cwd=ROOT)  # noqa: S603
+            subprocess.run([*CLUSTER, "stop"], check=True, cwd=ROOT, env=CLEAN_ENV)  # noqa: S603
 
 
 def fault(report, starts_with: str) -> dict:
