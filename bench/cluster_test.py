@@ -50,12 +50,12 @@ from django.utils import timezone  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from accounts.constants import OTPEventKind  # noqa: E402
+from accounts.management.commands.seed_demo import DEMO_PASSWORD as PASSWORD  # noqa: E402
 from accounts.models import Notification, OTPEvent, SMSDevice  # noqa: E402
 from activation.models import ActivationRequest  # noqa: E402
 from bench.cluster_seed import LOAD_CITIZENS, LOAD_RESIDENTS, citizen_qid, resident_qid  # noqa: E402
 from residency.models import Application  # noqa: E402
 
-PASSWORD = "Portal-Demo-2026"  # noqa: S105 - the public demo password
 REVIEWER_QID = "28163400101"
 BASE = cluster.BASE_URL
 INSTANCES = [f"http://127.0.0.1:{port}" for port in cluster.WEB_PORTS]
