@@ -5,12 +5,15 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format migrations-check deploy-check messages clean system-build system-chromium
+.PHONY: help run test lint format migrations-check deploy-check messages clean system-build system-chromium \
+	system-cluster cluster cluster-stop cluster-test
 
 help:
 	@echo "make run   - install into .venv, migrate, seed demo data, serve http://127.0.0.1:8000"
 	@echo "make test  - install into .venv and run the whole test suite"
 	@echo "make lint  - ruff check and format check"
+	@echo "make cluster / cluster-stop - nginx, 2 app instances, 2 workers, own PostgreSQL and Redis on 127.0.0.1"
+	@echo "make cluster-test - the load-and-fault run against the cluster (MINUTES=2)"
 
 # Install a Debian package when a command is missing: as root we install it,
 # otherwise we say exactly what to install.
@@ -34,6 +37,13 @@ system-build:
 system-chromium:
 	$(call require,/usr/bin/chromium,chromium)
 
+# The cluster's servers: nginx, PgBouncer, PostgreSQL's initdb, Redis.
+system-cluster:
+	$(call require,nginx,nginx)
+	$(call require,pgbouncer,pgbouncer)
+	$(call require,pg_isready,postgresql)
+	$(call require,redis-server,redis-server)
+
 $(STAMP): requirements.txt requirements-dev.txt | system-build
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
@@ -56,6 +66,18 @@ run: $(STAMP)
 test: $(STAMP) system-chromium
 	$(BIN)/pytest -n auto --dist loadfile
 
+# A production-shaped cluster on 127.0.0.1 (see bench/cluster.py); state in .cluster/.
+cluster: $(STAMP) system-cluster
+	$(BIN)/python bench/cluster.py start
+
+# Ends exactly the processes `make cluster` started, by their recorded PIDs.
+cluster-stop:
+	@if [ -x $(BIN)/python ]; then $(BIN)/python bench/cluster.py stop; else python3 bench/cluster.py stop; fi
+
+MINUTES ?= 2
+cluster-test: $(STAMP)
+	$(BIN)/python bench/cluster_test.py --minutes $(MINUTES)
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -72,4 +94,4 @@ messages: $(STAMP)
 	DEBUG=true $(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:
-	rm -rf $(VENV) db.sqlite3 test-artifacts
+	rm -rf $(VENV) db.sqlite3 test-artifacts .cluster

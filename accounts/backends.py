@@ -1,11 +1,13 @@
 """The address throttle of accounts.lockout, in the authentication path itself,
 so every sign-in form (the portal's and the admin's) is covered."""
 
+from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied
 from django.dispatch import receiver
 
 from accounts import lockout
+from moi_portal.metrics import signin_lockouts
 
 
 class AddressThrottleBackend:
@@ -26,3 +28,8 @@ class AddressThrottleBackend:
 def count_address_failures(sender, credentials, request=None, **kwargs):
     if request is not None:
         lockout.ip_failure_record(request)
+
+
+@receiver(user_locked_out, dispatch_uid="accounts.count_lockouts")
+def count_lockouts(sender, request=None, **kwargs):
+    signin_lockouts.inc()

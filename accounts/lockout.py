@@ -4,9 +4,14 @@ and an address that fails across many QIDs is throttled (PRODUCT.md section 3).
 Both count the normalised QID and the address from ``accounts.network``, so
 Arabic-Indic digits, spaces or a forged ``X-Forwarded-For`` never give an
 attacker a fresh count.
+
+The address and identity counts live in the shared cache (Redis). When it
+cannot be reached they fail closed: sign-in, registration and reset are
+refused until it answers again, so an outage never means unlimited guessing.
 """
 
 import datetime
+import logging
 
 from axes.models import AccessAttempt
 from axes.utils import reset
@@ -16,6 +21,11 @@ from django.utils import timezone
 from accounts.network import client_ip
 from accounts.ratelimit import FixedWindow
 from accounts.validators import normalize_qid
+
+logger = logging.getLogger(__name__)
+
+ADDRESS_THROTTLED = "address"
+COUNTS_UNAVAILABLE = "unavailable"
 
 
 def axes_username(request, credentials) -> str:
@@ -52,11 +62,25 @@ def _signin_failures() -> FixedWindow:
 
 
 def ip_failure_record(request) -> None:
-    _signin_failures().hit(client_ip(request))
+    try:
+        _signin_failures().hit(client_ip(request))
+    except Exception as exc:  # noqa: BLE001 - the next attempt is refused anyway
+        logger.warning("Sign-in failure not counted: cache unavailable (%s)", type(exc).__name__)
+
+
+def ip_throttle_state(request) -> str:
+    """ "" when this address may try to sign in, ``ADDRESS_THROTTLED`` when it
+    failed too often, ``COUNTS_UNAVAILABLE`` when the cache cannot tell."""
+    try:
+        failures = _signin_failures().count(client_ip(request))
+    except Exception as exc:  # noqa: BLE001 - any cache failure refuses sign-in
+        logger.warning("Sign-in refused: cache unavailable (%s)", type(exc).__name__)
+        return COUNTS_UNAVAILABLE
+    return ADDRESS_THROTTLED if failures >= settings.IP_FAILURE_LIMIT else ""
 
 
 def ip_is_throttled(request) -> bool:
-    return _signin_failures().count(client_ip(request)) >= settings.IP_FAILURE_LIMIT
+    return bool(ip_throttle_state(request))
 
 
 # Registration and reset attempts: whatever was typed, each counts, so nobody
@@ -69,7 +93,12 @@ IDENTITY_PER_ADDRESS = FixedWindow("identity-ip", IDENTITY_WINDOW)
 
 
 def identity_attempt_allowed(request, qid: str) -> bool:
-    """Count one registration or reset attempt; False once a limit is passed."""
-    per_qid = IDENTITY_PER_QID.hit(normalize_qid(qid))
-    per_address = IDENTITY_PER_ADDRESS.hit(client_ip(request))
+    """Count one registration or reset attempt; False once a limit is passed,
+    or when the cache cannot count."""
+    try:
+        per_qid = IDENTITY_PER_QID.hit(normalize_qid(qid))
+        per_address = IDENTITY_PER_ADDRESS.hit(client_ip(request))
+    except Exception as exc:  # noqa: BLE001 - fail closed
+        logger.warning("Identity attempt refused: cache unavailable (%s)", type(exc).__name__)
+        return False
     return per_qid <= IDENTITY_ATTEMPTS_PER_QID and per_address <= IDENTITY_ATTEMPTS_PER_ADDRESS

@@ -483,6 +483,12 @@ class SMSDevice(Device):
     valid_until = models.DateTimeField(_("code valid until"), null=True, blank=True)
     requested_at = models.DateTimeField(_("last code requested at"), null=True, blank=True)
     failures = models.PositiveSmallIntegerField(_("wrong codes"), default=0)
+    # Delivery of the newest code: a random value from which the delivery task
+    # derives the code (so a retried delivery texts the same code under the same
+    # idempotency key), and when the provider was called and answered.
+    delivery_nonce = models.CharField(max_length=32, blank=True, editable=False)
+    delivery_started_at = models.DateTimeField(null=True, blank=True, editable=False)
+    delivered_at = models.DateTimeField(_("code sent at"), null=True, blank=True)
 
     class Meta(Device.Meta):
         verbose_name = _("SMS code device")
@@ -546,6 +552,9 @@ class Notification(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    # Set (and committed) before the provider is called: a row left "sending"
+    # by a worker that died is sent again with the same idempotency key.
+    attempt_started_at = models.DateTimeField(_("attempt started at"), null=True, blank=True)
     provider_id = models.CharField(_("provider message id"), max_length=64, blank=True)
     email = models.EmailField(
         _("email address"), blank=True, help_text=_("Empty when the message goes by SMS only.")
@@ -563,10 +572,21 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["person", "-created_at"]),
             models.Index(fields=["provider_id"]),
+            # The outbox: depth, oldest unsent message, rows to retry.
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(status__in=["queued", "sending"]),
+                name="notification_unsent",
+            ),
         ]
 
     def __str__(self):
         return f"{self.person_id}: {self.subject}"
+
+    @property
+    def idempotency_key(self) -> str:
+        """The same for every attempt at this message, unique across messages."""
+        return f"notification-{self.pk}-{int(self.created_at.timestamp())}"
 
 
 class SandboxSMS(models.Model):

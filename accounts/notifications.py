@@ -12,6 +12,7 @@ import logging
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -23,7 +24,6 @@ from accounts.sms import SMSError, sms_send
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
-FIRST_RETRY = datetime.timedelta(seconds=30)
 
 
 def notify(
@@ -109,8 +109,10 @@ def _enqueue(notification_id: int, run_after: datetime.datetime | None = None) -
 
 
 def retry_delay(attempts: int) -> datetime.timedelta:
-    """30 s, 1 min, 2 min, 4 min... after the 1st, 2nd, 3rd, 4th failure."""
-    return FIRST_RETRY * (2 ** (attempts - 1))
+    """30 s, 1 min, 2 min, 4 min... after the 1st, 2nd, 3rd, 4th failure
+    (the first delay is ``OUTBOX_FIRST_RETRY`` seconds, 30 by default)."""
+    first = datetime.timedelta(seconds=settings.OUTBOX_FIRST_RETRY)
+    return first * (2 ** (attempts - 1))
 
 
 def status_callback_url() -> str:
@@ -119,51 +121,95 @@ def status_callback_url() -> str:
     return settings.PUBLIC_BASE_URL.rstrip("/") + reverse("sms_status_callback")
 
 
+def stale_after() -> datetime.timedelta:
+    """How long an attempt may stay unanswered before it counts as abandoned
+    (its worker died): well past the provider timeout."""
+    return datetime.timedelta(seconds=settings.OUTBOX_STALE_AFTER)
+
+
 def notification_deliver(*, notification_id: int) -> None:
-    """Send one queued SMS. Two workers never send the same row: it is locked."""
+    """Send one queued SMS, recording the attempt before and after the provider call.
+
+    The attempt is committed ("sending") before the provider is called, so a
+    worker killed during the call leaves a row that ``notification_retry_due``
+    sends again once the attempt is stale, with the same idempotency key: the
+    provider delivers it once. Two live workers never send the same row at once.
+    """
     now = timezone.now()
     with transaction.atomic():
         notification = (
             Notification.objects.select_for_update(skip_locked=True)
-            .filter(pk=notification_id, status=NotificationStatus.QUEUED)
+            .filter(
+                pk=notification_id,
+                status__in=[NotificationStatus.QUEUED, NotificationStatus.SENDING],
+            )
             .first()
         )
-        if notification is None or (
+        if notification is None:
+            return
+        if notification.status == NotificationStatus.QUEUED and (
             notification.next_attempt_at and notification.next_attempt_at > now
         ):
             return
-        try:
-            provider_id = sms_send(
-                to=notification.number,
-                body=notification.body,
-                status_callback=status_callback_url(),
-            )
-        except SMSError as exc:
-            notification.attempts += 1
-            notification.last_error = str(exc)[:300]
-            if notification.attempts >= MAX_ATTEMPTS:
-                notification.status = NotificationStatus.FAILED
-                notification.next_attempt_at = None
-            else:
-                notification.next_attempt_at = now + retry_delay(notification.attempts)
-                run_after = notification.next_attempt_at
-                transaction.on_commit(lambda: _enqueue(notification_id, run_after))
+        if notification.status == NotificationStatus.SENDING and (
+            notification.attempt_started_at
+            and notification.attempt_started_at > now - stale_after()
+        ):
+            return  # another worker is calling the provider right now
+        notification.status = NotificationStatus.SENDING
+        notification.attempts += 1
+        notification.attempt_started_at = now
+        notification.save(update_fields=["status", "attempts", "attempt_started_at"])
+
+    try:
+        provider_id = sms_send(
+            to=notification.number,
+            body=notification.body,
+            status_callback=status_callback_url(),
+            idempotency_key=notification.idempotency_key,
+        )
+    except SMSError as exc:
+        changes = {"last_error": str(exc)[:300], "attempt_started_at": None}
+        if notification.attempts >= MAX_ATTEMPTS:
+            changes.update(status=NotificationStatus.FAILED, next_attempt_at=None)
         else:
-            notification.attempts += 1
-            notification.status = NotificationStatus.SENT
-            notification.provider_id = provider_id
-            notification.sent_at = now
-            notification.next_attempt_at = None
-            notification.last_error = ""
-        notification.save()
+            run_after = now + retry_delay(notification.attempts)
+            changes.update(status=NotificationStatus.QUEUED, next_attempt_at=run_after)
+        with transaction.atomic():
+            updated = Notification.objects.filter(
+                pk=notification_id,
+                status=NotificationStatus.SENDING,
+                attempt_started_at=now,
+            ).update(**changes)
+            if updated and changes["status"] == NotificationStatus.QUEUED:
+                transaction.on_commit(lambda: _enqueue(notification_id, run_after))
+        return
+    Notification.objects.filter(
+        pk=notification_id, status=NotificationStatus.SENDING, attempt_started_at=now
+    ).update(
+        status=NotificationStatus.SENT,
+        provider_id=provider_id,
+        sent_at=now,
+        next_attempt_at=None,
+        last_error="",
+        attempt_started_at=None,
+    )
 
 
 def notification_retry_due(*, now: datetime.datetime | None = None) -> int:
-    """Send every queued SMS whose retry time has come; returns how many were tried."""
+    """Send every queued SMS whose retry time has come, and every message whose
+    worker died while sending; returns how many were tried."""
     now = now or timezone.now()
     due = list(
         Notification.objects.filter(
-            status=NotificationStatus.QUEUED, next_attempt_at__lte=now
+            Q(status=NotificationStatus.QUEUED, next_attempt_at__lte=now)
+            # never picked up: its task was lost with a worker
+            | Q(
+                status=NotificationStatus.QUEUED,
+                next_attempt_at__isnull=True,
+                created_at__lte=now - stale_after(),
+            )
+            | Q(status=NotificationStatus.SENDING, attempt_started_at__lte=now - stale_after())
         ).values_list("pk", flat=True)
     )
     for notification_id in due:

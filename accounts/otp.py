@@ -18,7 +18,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -162,7 +162,20 @@ def otp_send(*, person: Person, purpose: str, number: str | None = None) -> SMSD
             device.token_hash = ""
             device.valid_until = None
             device.requested_at = now
-            device.save(update_fields=["token_hash", "valid_until", "requested_at", "failures"])
+            device.delivery_nonce = secrets.token_hex(16)
+            device.delivery_started_at = None
+            device.delivered_at = None
+            device.save(
+                update_fields=[
+                    "token_hash",
+                    "valid_until",
+                    "requested_at",
+                    "failures",
+                    "delivery_nonce",
+                    "delivery_started_at",
+                    "delivered_at",
+                ]
+            )
             _event(device, OTPEventKind.SENT, now)
             transaction.on_commit(lambda: _enqueue_delivery(device.pk))
     if refused is not None:
@@ -187,14 +200,45 @@ def _enqueue_delivery(device_id: int) -> None:
     otp_deliver_task.enqueue(device_id=device_id)
 
 
+def _code(device: SMSDevice) -> str:
+    """The code of the newest challenge, derived from its random nonce with the
+    secret key: a retried delivery texts the same code. (Whoever holds the
+    secret key and the database can find a code from its keyed hash anyway.)"""
+    digest = salted_hmac("accounts.otp.code", device.delivery_nonce, algorithm="sha256")
+    return f"{int(digest.hexdigest(), 16) % 10**CODE_DIGITS:0{CODE_DIGITS}d}"
+
+
+def _idempotency_key(device: SMSDevice) -> str:
+    """Names the challenge without revealing its nonce (from which the code comes)."""
+    digest = salted_hmac("accounts.otp.key", device.delivery_nonce, algorithm="sha256")
+    return f"otp-{device.pk}-{digest.hexdigest()[:32]}"
+
+
 def otp_deliver(*, device_id: int) -> None:
-    """Create the code and text it. Runs in the task worker."""
+    """Create the code and text it. Runs in the task worker.
+
+    The attempt is committed before the provider is called and its success
+    after; a delivery left unanswered by a worker that died is repeated by
+    ``otp_retry_stale`` with the same code and idempotency key.
+    """
+    now = timezone.now()
     with transaction.atomic():
         device = SMSDevice.objects.select_for_update().select_related("user").get(pk=device_id)
-        code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
-        device.token_hash = _hash(device, code)
-        device.valid_until = timezone.now() + CODE_VALIDITY
-        device.save(update_fields=["token_hash", "valid_until"])
+        if device.delivered_at is not None:
+            return  # already texted (a repeated task)
+        if not device.delivery_nonce:
+            device.delivery_nonce = secrets.token_hex(16)
+        if device.delivery_started_at is None:
+            code = _code(device)
+            device.token_hash = _hash(device, code)
+            device.valid_until = now + CODE_VALIDITY
+        elif not device.token_hash:
+            return  # the challenge was spent or voided meanwhile
+        code = _code(device)
+        device.delivery_started_at = now
+        device.save(
+            update_fields=["token_hash", "valid_until", "delivery_nonce", "delivery_started_at"]
+        )
     person = device.user
     with translation.override(person.preferred_language):
         body = render_to_string(
@@ -203,12 +247,40 @@ def otp_deliver(*, device_id: int) -> None:
             using="text",
         ).strip()
     try:
-        sms_send(to=device.number, body=body)
+        sms_send(to=device.number, body=body, idempotency_key=_idempotency_key(device))
     except SMSError:
         logger.warning("One-time code SMS not delivered (device %s)", device_id)
         security_event(
             None, "code.delivery_failed", outcome=FAILURE, person=person, purpose=device.purpose
         )
+        return
+    SMSDevice.objects.filter(pk=device_id, delivery_nonce=device.delivery_nonce).update(
+        delivered_at=timezone.now()
+    )
+
+
+def otp_retry_stale(*, now: datetime.datetime | None = None) -> int:
+    """Deliver again every still-valid code whose delivery was never answered
+    (its worker died, or the provider failed); returns how many were tried."""
+    from django.conf import settings
+
+    now = now or timezone.now()
+    stale = now - datetime.timedelta(seconds=settings.OUTBOX_STALE_AFTER)
+    due = list(
+        SMSDevice.objects.filter(
+            delivered_at__isnull=True,
+            requested_at__gt=now - CODE_VALIDITY,
+        )
+        .exclude(delivery_nonce="")
+        .filter(
+            models.Q(delivery_started_at__lte=stale)
+            | models.Q(delivery_started_at__isnull=True, requested_at__lte=stale)
+        )
+        .values_list("pk", flat=True)
+    )
+    for device_id in due:
+        otp_deliver(device_id=device_id)
+    return len(due)
 
 
 def otp_verify(*, person: Person, purpose: str, code: str, number: str | None = None) -> OTPCheck:

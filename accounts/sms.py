@@ -5,6 +5,10 @@
 - ``locmem``: tests, keeps messages in ``locmem_outbox``.
 
 Backends never log message bodies: a body may carry a one-time code.
+
+Every call carries an idempotency key, the same for every attempt at one
+message: a provider that honours it (sent as the ``Idempotency-Key`` header)
+delivers a message once however often a crashed or timed-out worker retries.
 """
 
 import logging
@@ -30,38 +34,48 @@ class SentSMS:
     body: str
     provider_id: str
     status_callback: str = ""
+    idempotency_key: str = ""
 
 
 locmem_outbox: list[SentSMS] = []
 
 
 class LocmemBackend:
-    def send(self, *, to: str, body: str, status_callback: str = "") -> str:
+    def send(
+        self, *, to: str, body: str, status_callback: str = "", idempotency_key: str = ""
+    ) -> str:
         provider_id = f"LM{len(locmem_outbox) + 1:032d}"
-        locmem_outbox.append(SentSMS(to, body, provider_id, status_callback))
+        locmem_outbox.append(SentSMS(to, body, provider_id, status_callback, idempotency_key))
         return provider_id
 
 
 class SandboxBackend:
-    def send(self, *, to: str, body: str, status_callback: str = "") -> str:
+    def send(
+        self, *, to: str, body: str, status_callback: str = "", idempotency_key: str = ""
+    ) -> str:
         from accounts.models import SandboxSMS
 
         message = SandboxSMS.objects.create(to=to, body=body, created_at=timezone.now())
         return f"SB{message.pk:032d}"
 
 
-class _BaseURLHttpClient(TwilioHttpClient):
-    """Sends Twilio API calls to ``TWILIO_API_BASE_URL`` (a regional proxy or a test double)."""
+class _PortalHttpClient(TwilioHttpClient):
+    """Adds the idempotency key to the API call and, when ``TWILIO_API_BASE_URL`` is
+    set, sends it there (a regional proxy or a test double)."""
 
-    def __init__(self, base_url: str, **kwargs):
+    def __init__(self, base_url: str = "", **kwargs):
         super().__init__(**kwargs)
         self.base_url = base_url.rstrip("/")
+        self.idempotency_key = ""
 
-    def request(self, method, url, *args, **kwargs):
-        for host in ("https://api.twilio.com", "https://messaging.twilio.com"):
-            if url.startswith(host):
-                url = self.base_url + url[len(host) :]
-        return super().request(method, url, *args, **kwargs)
+    def request(self, method, url, params=None, data=None, headers=None, *args, **kwargs):
+        if self.base_url:
+            for host in ("https://api.twilio.com", "https://messaging.twilio.com"):
+                if url.startswith(host):
+                    url = self.base_url + url[len(host) :]
+        if self.idempotency_key:
+            headers = {**(headers or {}), "Idempotency-Key": self.idempotency_key}
+        return super().request(method, url, params, data, headers, *args, **kwargs)
 
 
 class TwilioBackend:
@@ -73,17 +87,19 @@ class TwilioBackend:
         ]
         if missing:
             raise ImproperlyConfigured(f"SMS_BACKEND is twilio but {', '.join(missing)} unset.")
-        http_client = (
-            _BaseURLHttpClient(settings.TWILIO_API_BASE_URL, timeout=10)
-            if settings.TWILIO_API_BASE_URL
-            else TwilioHttpClient(timeout=10)
+        self.http_client = _PortalHttpClient(
+            settings.TWILIO_API_BASE_URL, timeout=settings.SMS_TIMEOUT
         )
+        http_client = self.http_client
         self.client = Client(
             settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, http_client=http_client
         )
 
-    def send(self, *, to: str, body: str, status_callback: str = "") -> str:
+    def send(
+        self, *, to: str, body: str, status_callback: str = "", idempotency_key: str = ""
+    ) -> str:
         options = {"status_callback": status_callback} if status_callback else {}
+        self.http_client.idempotency_key = idempotency_key
         try:
             message = self.client.messages.create(
                 to=to, from_=settings.TWILIO_FROM_NUMBER, body=body, **options
@@ -109,10 +125,16 @@ def get_sms_backend():
         ) from None
 
 
-def sms_send(*, to: str, body: str, status_callback: str = "") -> str:
-    """Send one SMS and return the provider's message id; raises ``SMSError``."""
+def sms_send(*, to: str, body: str, status_callback: str = "", idempotency_key: str = "") -> str:
+    """Send one SMS and return the provider's message id; raises ``SMSError``.
+
+    ``idempotency_key`` names the message, not the attempt: pass the same key
+    when retrying a message whose earlier attempt may have reached the provider.
+    """
     try:
-        return get_sms_backend().send(to=to, body=body, status_callback=status_callback)
+        return get_sms_backend().send(
+            to=to, body=body, status_callback=status_callback, idempotency_key=idempotency_key
+        )
     except SMSError:
         raise
     except (OSError, ConnectionError) as exc:

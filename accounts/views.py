@@ -47,6 +47,7 @@ from accounts.otp import (
 from accounts.policies import password_reset_hold
 from accounts.security_log import FAILURE, person_id_for_qid, security_event
 from accounts.stepup import StepUpRequiredMixin, stepup_clear, stepup_grant
+from moi_portal.metrics import signin_refusals
 
 sensitive = method_decorator([sensitive_post_parameters(), never_cache], name="dispatch")
 
@@ -58,7 +59,11 @@ class SignInView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def post(self, request, *args, **kwargs):
-        if lockout.ip_is_throttled(request):
+        state = lockout.ip_throttle_state(request)
+        if state:
+            signin_refusals.labels(reason=state).inc()
+            if state == lockout.COUNTS_UNAVAILABLE:
+                return sign_in_unavailable(request)
             return locked_out(request, None, ip_throttled=True)
         return super().post(request, *args, **kwargs)
 
@@ -89,6 +94,14 @@ def locked_out(request, credentials, *args, ip_throttled=False, **kwargs):
         {"until": timezone.localtime(until), "ip_throttled": ip_throttled},
         status=429,
     )
+
+
+def sign_in_unavailable(request):
+    """The sign-in counts cannot be read (cache down): refuse rather than allow
+    unlimited guessing; it clears by itself when the cache answers again."""
+    response = render(request, "accounts/signin_unavailable.html", status=503)
+    response["Retry-After"] = "30"
+    return response
 
 
 @login_required

@@ -66,6 +66,15 @@ EMAIL_USE_SSL = _smtp.get("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="e-services@moi.example.org")
 # The public https origin of the portal, for provider callbacks (Twilio status).
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="")
+# Seconds to wait for the SMS provider's answer.
+SMS_TIMEOUT = env.float("SMS_TIMEOUT", default=10)
+# Seconds after which an unanswered provider call counts as abandoned (its
+# worker died) and ``outbox_retry`` sends the message again, same idempotency key.
+OUTBOX_STALE_AFTER = env.int("OUTBOX_STALE_AFTER", default=60)
+# Seconds before the first retry of a refused SMS; each later one waits twice as long.
+OUTBOX_FIRST_RETRY = env.int("OUTBOX_FIRST_RETRY", default=30)
+# Readiness (/healthz/ready) fails while the oldest unsent SMS is older than this.
+OUTBOX_READY_MAX_AGE = env.int("OUTBOX_READY_MAX_AGE", default=600)
 
 INSTALLED_APPS = [
     "moi_portal.apps.PortalAdminConfig",
@@ -87,12 +96,15 @@ INSTALLED_APPS = [
     "django_guid",
     "django_tasks",
     "django_tasks_db",
+    "django_prometheus",
     "accounts",
     "activation",
     "residency",
 ]
 
 MIDDLEWARE = [
+    # First and last: requests by view and status, and their latency.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     # First, so every response and every log line has the request id.
     "django_guid.middleware.guid_middleware",
     "django.middleware.security.SecurityMiddleware",
@@ -114,8 +126,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "accounts.middleware.SessionTimeoutMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    # Last, as django-axes requires.
+    # Last, as django-axes requires (the metrics middleware aside).
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "moi_portal.urls"
@@ -158,6 +171,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"transaction_mode": "IMMEDIATE", "timeout": 20}
     )
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# A connection kept between requests is checked first, so a restarted database
+# costs one reconnect, not failed requests or an app restart.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A cache every process shares: the database by default, Redis in production.
@@ -167,6 +183,12 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
     # and room for them: past MAX_ENTRIES a third of the keys are dropped.
     CACHES["default"]["BACKEND"] = "moi_portal.cache.DatabaseCache"
     CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 100_000)
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # A Redis that is down must fail fast (sign-in then refuses, see accounts.lockout),
+    # never hang every request.
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        {"socket_connect_timeout": 1, "socket_timeout": 1}
+    )
 
 AUTH_USER_MODEL = "accounts.Person"
 AUTHENTICATION_BACKENDS = [
@@ -276,7 +298,7 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 8 * 60 * 60  # absolute limit; idle limit is enforced separately
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=SECURE)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz(/live|/ready)?$", r"^metrics$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if SECURE else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
 SECURE_HSTS_PRELOAD = SECURE
@@ -373,5 +395,7 @@ LOGGING = {
         "django_guid": {"level": "WARNING"},
         # Security events: JSON lines, one per event (accounts.security_log).
         "moi_portal.security": {"handlers": ["security"], "level": "INFO", "propagate": False},
+        # The twilio client logs each API call's headers at INFO.
+        "twilio.http_client": {"level": "WARNING"},
     },
 }

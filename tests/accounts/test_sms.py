@@ -335,3 +335,25 @@ def test_an_unknown_sms_backend_is_improperly_configured_with_a_clear_message(
     for known in ("locmem", "sandbox", "twilio"):
         assert known in message
     assert outbox == []
+
+
+def test_twilio_backend_sends_the_idempotency_key_of_the_message(twilio_settings, fake_twilio):
+    sms_send(to="+97455123456", body="First", idempotency_key="notification-7-1790000000")
+    sms_send(to="+97455123456", body="Second")
+
+    first, second = fake_twilio.requests
+    assert first["headers"]["Idempotency-Key"] == "notification-7-1790000000"
+    assert "Idempotency-Key" not in second["headers"]
+
+
+def test_twilio_backend_gives_up_after_the_configured_timeout(twilio_settings, settings):
+    settings.SMS_TIMEOUT = 0.3
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)  # accepts the connection, never answers
+    settings.TWILIO_API_BASE_URL = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    try:
+        with pytest.raises(SMSError):
+            sms_send(to="+97455123456", body="Hello")
+    finally:
+        listener.close()

@@ -65,7 +65,7 @@ def test_home_page_loads_nothing_from_outside_the_portal(client):
 def test_healthz_reports_database_and_cache(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok", "outbox": "ok"}
     assert "no-cache" in response["Cache-Control"]
 
 

@@ -1,14 +1,40 @@
+import time
+
 from django.core.management.base import BaseCommand
+from django.db import close_old_connections
 
 from accounts.notifications import notification_retry_due
+from accounts.otp import otp_retry_stale
 
 
 class Command(BaseCommand):
     help = (
-        "Send queued SMS whose retry time has come. Only needed with a task backend "
-        "that cannot schedule work for later; the database backend retries by itself."
+        "Send queued SMS whose retry time has come, and send again every message and "
+        "one-time code whose worker died during the provider call (same idempotency "
+        "key, so the provider delivers it once). Run it every minute (systemd timer) "
+        "or as a loop with --every."
     )
 
-    def handle(self, *args, **options):
-        count = notification_retry_due()
-        self.stdout.write(f"Retried {count} queued message(s).")
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--every",
+            type=float,
+            default=0,
+            help="Repeat every this many seconds until stopped (default: run once).",
+        )
+
+    def handle(self, *args, every, **options):
+        while True:
+            try:
+                messages = notification_retry_due()
+                codes = otp_retry_stale()
+            except Exception as exc:  # a loop survives a database restart
+                if not every:
+                    raise
+                self.stderr.write(f"Outbox sweep failed ({type(exc).__name__}); trying again.")
+                messages = codes = 0
+            if not every:
+                self.stdout.write(f"Retried {messages} message(s) and {codes} code(s).")
+                return
+            close_old_connections()
+            time.sleep(every)
