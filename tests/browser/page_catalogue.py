@@ -38,6 +38,9 @@ SUPPORT_QID = "28363400103"
 # Patterns that answer with something other than a page a person reads.
 NOT_PAGES = {
     "healthz": "plain-text health check for the load balancer",
+    "healthz_live": "JSON liveness check for the process supervisor",
+    "healthz_ready": "JSON readiness check for the load balancer",
+    "metrics": "Prometheus metrics, never served through the public proxy",
     "sms_status_callback": "webhook for the SMS provider",
     "accounts:logout": "POST only; redirects to the sign-in page",
     "accounts:sign_out_everywhere": "POST only; redirects to the sign-in page",
