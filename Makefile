@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format migrations-check deploy-check messages clean system-build system-chromium \
+.PHONY: help run test test-accessibility lint format migrations-check deploy-check messages clean system-build system-chromium \
 	system-cluster cluster cluster-stop cluster-test
 
 help:
@@ -65,6 +65,11 @@ run: $(STAMP)
 
 test: $(STAMP) system-chromium
 	$(BIN)/pytest -n auto --dist loadfile
+
+# Every page kind through axe-core, keyboard only and at 320 px: slower, so CI
+# runs it after the main suite.
+test-accessibility: $(STAMP) system-chromium
+	$(BIN)/pytest -m accessibility -n auto --dist loadfile tests/browser
 
 # A production-shaped cluster on 127.0.0.1 (see bench/cluster.py); state in .cluster/.
 cluster: $(STAMP) system-cluster

@@ -35,7 +35,11 @@ from tests.browser.test_residency_flow import (  # noqa: F401 (fixture)
     residency_reference_data,
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.accessibility,
+    pytest.mark.django_db(transaction=True),
+]
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 AXE = Axe()

@@ -14,6 +14,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from accounts.management.commands.seed_demo import DEMO_PASSWORD
 from accounts.models import SmartCard
 from activation.models import ActivationRequest
 from residency.constants import ApplicationStatus
@@ -26,9 +27,13 @@ from tests.browser.test_residency_flow import (  # noqa: F401 (fixture)
     scan_pdf,
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.accessibility,
+    pytest.mark.django_db(transaction=True),
+]
 
-PASSWORD = "Portal-Demo-2026"
+PASSWORD = DEMO_PASSWORD
 
 FOCUS_STATE = """
 () => {

@@ -15,7 +15,11 @@ from tests.browser.test_accessibility import (  # noqa: F401 (fixtures)
     world,
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.accessibility,
+    pytest.mark.django_db(transaction=True),
+]
 
 SHOTS = SCREENSHOTS / "reflow"
 SIDEWAYS = """
