@@ -108,7 +108,9 @@ def test_the_ready_citizen_activates_two_services_in_arabic_then_sees_them_in_en
     expect(page.get_by_role("checkbox", name="E-payment")).to_have_count(0)
     screenshot(page, "activation-catalogue-en")
 
-    page.get_by_role("link", name="My requests").click()
+    page.get_by_role("navigation", name="E-services").get_by_role(
+        "link", name="My requests"
+    ).click()
     expect(page.get_by_role("rowheader", name=reference)).to_be_visible()
     screenshot(page, "activation-history-en")
 

@@ -59,7 +59,7 @@ def test_register_sign_out_sign_in_and_reset(page, live_server, seeded, screensh
         "a quiet walk along the corniche"
     )
     page.get_by_role("button", name="تسجيل الدخول").click()
-    expect(page.get_by_text("سارة محمد العمادي")).to_be_visible()
+    expect(page.get_by_role("heading", name="مرحبًا، سارة محمد العمادي")).to_be_visible()
     page.get_by_role("button", name="تسجيل الخروج").click()
 
     page.goto(f"{base}/en/accounts/sign-in/")
