@@ -21,7 +21,6 @@ faster and its memory does not grow with the file (see bench/README.md).
 # from the file; every value from the file travels by COPY or as a parameter.
 # ruff: noqa: S608
 
-import datetime
 from typing import IO
 
 from django.db import connection
@@ -69,10 +68,9 @@ CARD_COLUMNS = {
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
-def staged_line(values: tuple) -> bytes:
-    """One row in COPY text format, in ``STAGED`` order."""
-    cells = (v.isoformat() if isinstance(v, datetime.date) else str(v) for v in values)
-    return ("\t".join(cell.translate(_ESCAPES) for cell in cells) + "\n").encode()
+def copy_text(value: str) -> str:
+    """A value escaped for COPY text format."""
+    return value.translate(_ESCAPES)
 
 
 class Counts:

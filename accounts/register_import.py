@@ -297,13 +297,14 @@ def _check_file(file: IO, errors: _Errors, staged: IO[bytes] | None = None) -> i
     With ``staged``, each clean row is written there for ``register_copy``.
     """
     rows = 0
+    today = timezone.localdate()
     seen_qids: dict[str, int] = {}
     seen_cards: dict[str, int] = {}
     for line, cells in _read_rows(file, errors):
         rows += 1
         if cells is None:
             continue
-        row = _parse_row(line, cells, errors)
+        row = _parse_row(line, cells, errors, today)
         if row is None:
             continue
         first = seen_qids.setdefault(row.qid, line)
@@ -328,28 +329,21 @@ def _check_file(file: IO, errors: _Errors, staged: IO[bytes] | None = None) -> i
 
 
 def _staged_line(row: RegisterRow) -> bytes:
-    return register_copy.staged_line(
-        (
-            row.line,
-            row.qid,
-            row.name_ar,
-            row.name_en,
-            row.date_of_birth,
-            row.sex,
-            row.nationality,
-            row.mobile,
-            row.card_number,
-            row.card_kind,
-            row.card_issued_on,
-            row.card_expires_on,
-            row.card_status,
-            row.chip_status,
-            _unusable_password(),
-        )
-    )
+    """The row in ``register_copy.STAGED`` order, COPY text format. Only free text
+    (names, card number) can hold tabs or backslashes; the rest was validated."""
+    text = register_copy.copy_text
+    return (
+        f"{row.line}\t{row.qid}\t{text(row.name_ar)}\t{text(row.name_en)}\t"
+        f"{row.date_of_birth.isoformat()}\t{row.sex}\t{row.nationality}\t{row.mobile}\t"
+        f"{text(row.card_number)}\t{row.card_kind}\t{row.card_issued_on.isoformat()}\t"
+        f"{row.card_expires_on.isoformat()}\t{row.card_status}\t{row.chip_status}\t"
+        f"{_unusable_password()}\n"
+    ).encode()
 
 
-def _parse_row(line: int, cells: dict[str, str], errors: _Errors) -> RegisterRow | None:
+def _parse_row(
+    line: int, cells: dict[str, str], errors: _Errors, today: datetime.date
+) -> RegisterRow | None:
     """The row's values in stored form, or ``None`` after recording each bad field."""
     before = len(errors.items)
 
@@ -359,7 +353,7 @@ def _parse_row(line: int, cells: dict[str, str], errors: _Errors) -> RegisterRow
     name_ar = _text(cells, "name_ar", Person, fail)
     name_en = _text(cells, "name_en", Person, fail)
     date_of_birth = _date(cells, "date_of_birth", fail)
-    if date_of_birth and date_of_birth > timezone.localdate():
+    if date_of_birth and date_of_birth > today:
         fail("date_of_birth", _("The date of birth is in the future."))
     nationality, numeric_code = _country(cells["nationality"])
     if not nationality:
@@ -476,8 +470,9 @@ class _History:
 def _write_file(file: IO, result: ImportResult, errors: _Errors, history: _History) -> None:
     """Second pass: upsert people by QID and cards by number, batch by batch."""
     batch: list[RegisterRow] = []
+    today = timezone.localdate()
     for line, cells in _read_rows(file, errors):
-        row = _parse_row(line, cells, errors) if cells is not None else None
+        row = _parse_row(line, cells, errors, today) if cells is not None else None
         if row is None:
             # The file changed since the first pass; the errors say where.
             continue
