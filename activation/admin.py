@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import PersonDataViewMixin, ReadOnlyAdminMixin
 from accounts.admin_history import HistoryAdmin
+from accounts.admin_scale import IndexedSearchMixin
 from accounts.models import StatusChange
 from activation import services
 from activation.constants import Decision
@@ -66,10 +67,11 @@ def _history(obj):
     )
 
 
-class PortalRequestAdmin(PersonDataViewMixin, ReadOnlyAdmin):
+class PortalRequestAdmin(IndexedSearchMixin, PersonDataViewMixin, ReadOnlyAdmin):
     list_display = ("reference", "person", "status", "created_at")
     list_filter = ("status",)
     search_fields = ("reference", "person__qid", "person__name_en", "person__name_ar")
+    reference_field = "reference"
     list_select_related = ("person",)
     date_hierarchy = "created_at"
 
@@ -81,6 +83,7 @@ class PortalRequestAdmin(PersonDataViewMixin, ReadOnlyAdmin):
 class CardServiceRequestAdmin(PortalRequestAdmin):
     list_display = ("reference", "person", "card", "service_names", "status", "created_at")
     search_fields = (*PortalRequestAdmin.search_fields, "card__number")
+    number_fields = ("card__number",)
     list_select_related = ("person", "card")
     fields = ("reference", "person", "card", "service_names", "status", "created_at")
     readonly_fields = (*fields, "status_history")
@@ -116,10 +119,14 @@ class DeactivationRequestAdmin(CardServiceRequestAdmin):
 
 
 @admin.register(CardService)
-class CardServiceAdmin(ReadOnlyAdmin):
+class CardServiceAdmin(IndexedSearchMixin, ReadOnlyAdmin):
     list_display = ("card", "service", "activated_at", "deactivated_at", "activation")
     list_filter = ("service", ("deactivated_at", admin.EmptyFieldListFilter))
     search_fields = ("card__number", "card__person__qid", "activation__reference")
+    qid_field = "card__person__qid"
+    number_fields = ("card__number",)
+    reference_field = "activation__reference"
+    name_fields = ("card__person__name_en", "card__person__name_ar")
     list_select_related = ("card", "service", "activation")
 
 
@@ -200,6 +207,7 @@ class ChipRequestAdmin(DecidedRequestAdmin):
     decide_service = (services.chip_request_decide, "chip_request")
     list_display = ("reference", "person", "card", "status", "created_at")
     search_fields = (*PortalRequestAdmin.search_fields, "card__number")
+    number_fields = ("card__number",)
     list_select_related = ("person", "card")
 
 
