@@ -120,7 +120,7 @@ class SmartCardInline(admin.TabularInline):
 class PersonAdmin(
     IndexedSearchMixin, NoRevertMixin, RegisterImportAdminMixin, HistoryAdmin, UserAdmin
 ):
-    list_display = ("qid", "name_en", "name_ar", "nationality", "data_verified", "is_staff")
+    list_display = ("qid", "name_en", "name_ar", "nationality_name", "data_verified", "is_staff")
     list_filter = ("data_verified", "is_staff", "is_active", "sex", "preferred_language")
     search_fields = ("qid", "name_en", "name_ar", "mobile")
     qid_field = "qid"
@@ -129,6 +129,11 @@ class PersonAdmin(
     readonly_fields = ("registered_at", "created_at", "last_login", "has_photo")
     inlines = [SmartCardInline]
     change_form_template = "admin/accounts/person/change_form.html"
+
+    @admin.display(description=_("nationality"), ordering="nationality")
+    def nationality_name(self, person):
+        # The field's own display walks every country's choice for each row.
+        return person.nationality.name
 
     @admin.display(boolean=True, description=_("approved photo on file"))
     def has_photo(self, person):
@@ -317,12 +322,12 @@ class PersonAdmin(
 @admin.register(SmartCard)
 class SmartCardAdmin(IndexedSearchMixin, NoRevertMixin, HistoryAdmin):
     list_display = ("number", "person", "kind", "status", "chip_status", "expires_on")
-    list_filter = ("kind", "status", "chip_status")
+    # A date filter, not a date hierarchy: the hierarchy reads every row's date.
+    list_filter = ("kind", "status", "chip_status", "expires_on")
     search_fields = ("number", "person__qid", "person__name_en", "person__name_ar")
     number_fields = ("number",)
     list_select_related = ("person",)
     autocomplete_fields = ("person",)
-    date_hierarchy = "expires_on"
     # Chip status changes through chip requests (activation.services), never by hand.
     readonly_fields = ("chip_status",)
 
@@ -380,7 +385,8 @@ class OTPEventAdmin(IndexedSearchMixin, ReadOnlyAdmin):
 @admin.register(Notification)
 class NotificationAdmin(IndexedSearchMixin, ReadOnlyAdmin):
     list_display = ("created_at", "person", "template", "status", "attempts")
-    list_filter = ("status", "template", "sms")
+    # No filter by template: listing the templates in use reads every row.
+    list_filter = ("status", "sms", "created_at")
     search_fields = ("person__qid", "provider_id")
     name_fields = ()
     exact_fields = ("provider_id",)
