@@ -87,7 +87,7 @@ def pages() -> list[tuple[str, str, str]]:
         ),
         (None, "citizen: home (anonymous)", "/ar/"),
         (CITIZEN, "citizen: cards overview", "/ar/e-services/"),
-        (CITIZEN, "citizen: my requests", "/ar/e-services/requests/"),
+        (CITIZEN, "citizen: my requests", "/ar/accounts/requests/"),
         (CITIZEN, "citizen: inbox", "/ar/accounts/messages/"),
         (APPLICANT, "citizen: residency status", "/ar/residency/applications/{ref}/"),
     ]

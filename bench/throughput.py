@@ -252,7 +252,7 @@ def pages(args) -> list[Page]:
         Page("home (anonymous)", "/ar/", None, HOME_AND_SIGN_IN_TARGET),
         Page("sign-in page", "/ar/accounts/sign-in/", None, HOME_AND_SIGN_IN_TARGET),
         Page("cards overview", "/ar/e-services/", CITIZEN, SIGNED_IN_TARGET),
-        Page("my requests", "/ar/e-services/requests/", CITIZEN, SIGNED_IN_TARGET),
+        Page("my requests", "/ar/accounts/requests/", CITIZEN, SIGNED_IN_TARGET),
         Page("inbox", "/ar/accounts/messages/", CITIZEN, SIGNED_IN_TARGET),
         Page(
             "residency status",

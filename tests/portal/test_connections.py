@@ -78,7 +78,7 @@ def test_a_dropped_connection_costs_no_failed_request_and_is_replaced():
     client = Client()
     client.force_login(person)
     cookie = f"{settings.SESSION_COOKIE_NAME}={client.session.session_key}"
-    page = "/en/e-services/requests/"
+    page = "/en/accounts/requests/"
 
     assert wsgi_get(page, cookie) == 200
     kept = backend_pid()
