@@ -163,7 +163,7 @@ class Person(AbstractBaseUser, PermissionsMixin):
             ("import_register", _("Can import the population register")),
         ]
         # Staff find people by mobile number in admin; names are found through
-        # trigram indexes, which only PostgreSQL has (migration 0007).
+        # trigram indexes, which only PostgreSQL has (migration 0008).
         indexes = [models.Index(fields=["mobile"], name="person_mobile")]
 
     def __str__(self):

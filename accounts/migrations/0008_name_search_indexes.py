@@ -33,7 +33,7 @@ def drop_trigram_indexes(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("accounts", "0006_settings_sessions_email")]
+    dependencies = [("accounts", "0007_account_change_request")]
 
     operations = [
         TrigramExtension(),
@@ -41,5 +41,9 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="person",
             index=models.Index(fields=["mobile"], name="person_mobile"),
+        ),
+        migrations.AddIndex(
+            model_name="accountchangerequest",
+            index=models.Index(fields=["-created_at", "-id"], name="accountchangerequest_recent"),
         ),
     ]
