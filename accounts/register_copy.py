@@ -65,6 +65,9 @@ CARD_COLUMNS = {
     "status": "card_status",
     "chip_status": "chip_status",
 }
+# A registered mobile changes through accounts.changes alone: the import only
+# fills an empty one.
+KEPT = {(Person, "mobile"): "CASE WHEN t.mobile <> '' THEN t.mobile ELSE s.mobile END"}
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
@@ -178,9 +181,10 @@ def _history_params(columns, history) -> list:
 
 def _update(cursor, model, key, staged_key, columns: dict[str, str], history) -> int:
     table = model._meta.db_table
-    assignments = ", ".join(f"{field} = s.{staged}" for field, staged in columns.items())
+    values = {field: KEPT.get((model, field), f"s.{staged}") for field, staged in columns.items()}
+    assignments = ", ".join(f"{field} = {value}" for field, value in values.items())
     current = ", ".join(f"t.{field}" for field in columns)
-    incoming = ", ".join(f"s.{staged}" for staged in columns.values())
+    incoming = ", ".join(values.values())
     insert, history_columns = _history_insert(model, "~", "changed")
     cursor.execute(
         f"""WITH changed AS (
