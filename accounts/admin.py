@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import audit
 from accounts.admin_history import HistoryAdmin
 from accounts.admin_import import RegisterImportAdminMixin
+from accounts.admin_scale import IndexedSearchMixin
 from accounts.changes import AccountChangeRefused, account_change_decide, account_change_propose
 from accounts.forms import AccountChangeDecisionForm, AccountChangeProposeForm, PersonAddForm
 from accounts.lockout import qid_locked_until
@@ -116,15 +117,23 @@ class SmartCardInline(admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(NoRevertMixin, RegisterImportAdminMixin, HistoryAdmin, UserAdmin):
-    list_display = ("qid", "name_en", "name_ar", "nationality", "data_verified", "is_staff")
+class PersonAdmin(
+    IndexedSearchMixin, NoRevertMixin, RegisterImportAdminMixin, HistoryAdmin, UserAdmin
+):
+    list_display = ("qid", "name_en", "name_ar", "nationality_name", "data_verified", "is_staff")
     list_filter = ("data_verified", "is_staff", "is_active", "sex", "preferred_language")
     search_fields = ("qid", "name_en", "name_ar", "mobile")
+    qid_field = "qid"
+    name_fields = ("name_en", "name_ar")
     ordering = ("qid",)
     readonly_fields = ("registered_at", "created_at", "last_login", "has_photo")
     inlines = [SmartCardInline]
-    show_full_result_count = False
     change_form_template = "admin/accounts/person/change_form.html"
+
+    @admin.display(description=_("nationality"), ordering="nationality")
+    def nationality_name(self, person):
+        # The field's own display walks every country's choice for each row.
+        return person.nationality.name
 
     @admin.display(boolean=True, description=_("approved photo on file"))
     def has_photo(self, person):
@@ -311,13 +320,14 @@ class PersonAdmin(NoRevertMixin, RegisterImportAdminMixin, HistoryAdmin, UserAdm
 
 
 @admin.register(SmartCard)
-class SmartCardAdmin(NoRevertMixin, HistoryAdmin):
+class SmartCardAdmin(IndexedSearchMixin, NoRevertMixin, HistoryAdmin):
     list_display = ("number", "person", "kind", "status", "chip_status", "expires_on")
-    list_filter = ("kind", "status", "chip_status")
+    # A date filter, not a date hierarchy: the hierarchy reads every row's date.
+    list_filter = ("kind", "status", "chip_status", "expires_on")
     search_fields = ("number", "person__qid", "person__name_en", "person__name_ar")
+    number_fields = ("number",)
     list_select_related = ("person",)
     autocomplete_fields = ("person",)
-    date_hierarchy = "expires_on"
     # Chip status changes through chip requests (activation.services), never by hand.
     readonly_fields = ("chip_status",)
 
@@ -334,12 +344,15 @@ class SmartCardAdmin(NoRevertMixin, HistoryAdmin):
 
 
 @admin.register(StatusChange)
-class StatusChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class StatusChangeAdmin(IndexedSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """The history is evidence: staff read it, nobody edits it."""
 
     list_display = ("reference", "from_status", "to_status", "actor", "created_at")
     list_filter = ("to_status", "content_type")
     search_fields = ("reference", "actor__qid")
+    qid_field = "actor__qid"
+    reference_field = "reference"
+    name_fields = ()
     list_select_related = ("actor",)
 
 
@@ -353,14 +366,14 @@ class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(OTPEvent)
-class OTPEventAdmin(ReadOnlyAdmin):
+class OTPEventAdmin(IndexedSearchMixin, ReadOnlyAdmin):
     """Code events for support: never the codes themselves."""
 
     list_display = ("created_at", "person", "purpose", "kind", "masked_number")
     list_filter = ("kind", "purpose")
     search_fields = ("person__qid",)
+    name_fields = ()
     list_select_related = ("person",)
-    show_full_result_count = False
 
     @admin.display(description=_("mobile number"))
     def masked_number(self, event):
@@ -370,20 +383,23 @@ class OTPEventAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(ReadOnlyAdmin):
+class NotificationAdmin(IndexedSearchMixin, ReadOnlyAdmin):
     list_display = ("created_at", "person", "template", "status", "attempts")
-    list_filter = ("status", "template", "sms")
+    # No filter by template: listing the templates in use reads every row.
+    list_filter = ("status", "sms", "created_at")
     search_fields = ("person__qid", "provider_id")
+    name_fields = ()
+    exact_fields = ("provider_id",)
     list_select_related = ("person",)
     exclude = ("body", "number")
-    show_full_result_count = False
 
 
 @admin.register(PersonDataAccess)
-class PersonDataAccessAdmin(ReadOnlyAdmin):
+class PersonDataAccessAdmin(IndexedSearchMixin, ReadOnlyAdmin):
     list_display = ("at", "office", "staff", "person", "what", "reason")
     list_filter = ("office",)
     search_fields = ("person__qid", "staff__qid")
+    name_fields = ()
     list_select_related = ("person", "staff")
     show_full_result_count = False
 

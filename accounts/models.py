@@ -162,6 +162,9 @@ class Person(AbstractBaseUser, PermissionsMixin):
             ),
             ("import_register", _("Can import the population register")),
         ]
+        # Staff find people by mobile number in admin; names are found through
+        # trigram indexes, which only PostgreSQL has (migration 0008).
+        indexes = [models.Index(fields=["mobile"], name="person_mobile")]
 
     def __str__(self):
         return f"{self.qid} {self.display_name}"
@@ -362,6 +365,8 @@ class PortalRequest(models.Model):
     class Meta:
         abstract = True
         ordering = ["-created_at", "-pk"]
+        # The admin lists, newest first, read this index instead of sorting the table.
+        indexes = [models.Index(fields=["-created_at", "-id"], name="%(class)s_recent")]
 
     def __str__(self):
         return self.reference

@@ -9,6 +9,7 @@ the normalised value.
 """
 
 import datetime
+import functools
 import re
 
 import phonenumbers
@@ -28,6 +29,7 @@ _DIGIT_MAP.update({ord(c): str(i) for i, c in enumerate("۰۱۲۳۴۵۶۷۸۹")}
 _SEPARATORS = re.compile(r"[\s\-\u200e\u200f]+")
 
 QATAR_MOBILE = re.compile(r"^\+974[3567]\d{7}$")
+_LOCAL_MOBILE = re.compile(r"^[3567]\d{7}$")
 
 
 def to_ascii_digits(value: str) -> str:
@@ -72,7 +74,7 @@ def validate_qid(value: str, date_of_birth: datetime.date | None = None) -> str:
             _("This is not a valid Qatar ID number: the first digit must be 2 or 3."),
             code="qid_century",
         )
-    if countries.alpha2(int(qid_nationality_code(qid))) == "":
+    if not _is_nationality_code(qid_nationality_code(qid)):
         raise ValidationError(
             _("This is not a valid Qatar ID number: digits 4 to 6 are not a nationality code."),
             code="qid_nationality",
@@ -82,6 +84,11 @@ def validate_qid(value: str, date_of_birth: datetime.date | None = None) -> str:
             _("The Qatar ID number does not match the year of birth."), code="qid_birth_year"
         )
     return qid
+
+
+@functools.lru_cache(maxsize=1000)
+def _is_nationality_code(code: str) -> bool:
+    return countries.alpha2(int(code)) != ""
 
 
 def qid_validator(value: str) -> None:
@@ -98,6 +105,12 @@ def normalize_qatar_mobile(value: str) -> str:
     ``0097455123456``, with Arabic-Indic digits.
     """
     raw = to_ascii_digits(str(value or "")).strip()
+    # The two usual forms, as parsing would return them (a register import
+    # checks 100,000 numbers).
+    if QATAR_MOBILE.match(raw):
+        return raw
+    if _LOCAL_MOBILE.match(raw):
+        return f"+974{raw}"
     message = _("Enter a Qatar mobile number: 8 digits starting with 3, 5, 6 or 7.")
     if not raw:
         raise ValidationError(message, code="mobile_invalid")

@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 
 from accounts.admin import PersonDataViewMixin, ReadOnlyAdminMixin
 from accounts.admin_history import HistoryAdmin
+from accounts.admin_scale import IndexedSearchMixin
 from accounts.models import StatusChange
 from activation import services
 from activation.constants import Decision
@@ -67,12 +68,13 @@ def _history(obj):
     )
 
 
-class PortalRequestAdmin(PersonDataViewMixin, ReadOnlyAdmin):
+class PortalRequestAdmin(IndexedSearchMixin, PersonDataViewMixin, ReadOnlyAdmin):
     list_display = ("reference", "person", "status", "created_at")
-    list_filter = ("status",)
+    # A date filter, not a date hierarchy: the hierarchy reads every row's date.
+    list_filter = ("status", "created_at")
     search_fields = ("reference", "person__qid", "person__name_en", "person__name_ar")
+    reference_field = "reference"
     list_select_related = ("person",)
-    date_hierarchy = "created_at"
 
     @admin.display(description=_("status history"))
     def status_history(self, obj):
@@ -82,6 +84,7 @@ class PortalRequestAdmin(PersonDataViewMixin, ReadOnlyAdmin):
 class CardServiceRequestAdmin(PortalRequestAdmin):
     list_display = ("reference", "person", "card", "service_names", "status", "created_at")
     search_fields = (*PortalRequestAdmin.search_fields, "card__number")
+    number_fields = ("card__number",)
     list_select_related = ("person", "card")
     fields = ("reference", "person", "card", "service_names", "status", "created_at")
     readonly_fields = (*fields, "status_history")
@@ -117,10 +120,14 @@ class DeactivationRequestAdmin(CardServiceRequestAdmin):
 
 
 @admin.register(CardService)
-class CardServiceAdmin(ReadOnlyAdmin):
+class CardServiceAdmin(IndexedSearchMixin, ReadOnlyAdmin):
     list_display = ("card", "service", "activated_at", "deactivated_at", "activation")
     list_filter = ("service", ("deactivated_at", admin.EmptyFieldListFilter))
     search_fields = ("card__number", "card__person__qid", "activation__reference")
+    qid_field = "card__person__qid"
+    number_fields = ("card__number",)
+    reference_field = "activation__reference"
+    name_fields = ("card__person__name_en", "card__person__name_ar")
     list_select_related = ("card", "service", "activation")
 
 
@@ -205,6 +212,7 @@ class ChipRequestAdmin(DecidedRequestAdmin):
     decide_service = (services.chip_request_decide, "chip_request")
     list_display = ("reference", "person", "card", "status", "created_at")
     search_fields = (*PortalRequestAdmin.search_fields, "card__number")
+    number_fields = ("card__number",)
     list_select_related = ("person", "card")
 
 

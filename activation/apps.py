@@ -27,3 +27,4 @@ class ActivationConfig(AppConfig):
             history_source_register(
                 HistorySource(kind, kind.label, statuses, request_rows(model, kind))
             )
+        from activation import signals  # noqa: F401 - connects the receivers

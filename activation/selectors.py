@@ -7,6 +7,9 @@ is how the pages keep rule 8 (confidentiality) without re-checking it each time.
 import datetime
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.core.cache import cache
+from django.core.cache.utils import make_template_fragment_key
 from django.db.models import QuerySet
 
 from accounts.audit import data_access_list
@@ -24,9 +27,35 @@ from activation.models import (
     PhotoRequest,
 )
 
+# The catalogue is the same for everyone and changes only when an
+# administrator edits it (activation.signals forgets it then), so every page
+# reads it from the shared cache. The timeout bounds what a write that sends
+# no signal (a data migration, a queryset update) could leave behind.
+CATALOGUE_CACHE_KEY = "activation:eservices-offered"
+CATALOGUE_CACHE_SECONDS = 60 * 60
+# templates/home.html caches its rendered service list per language.
+HOME_SERVICES_FRAGMENT = "home_services"
 
-def eservice_list_offered():
-    return list(EService.objects.filter(is_active=True))
+
+def eservice_list_offered() -> list[EService]:
+    services = cache.get(CATALOGUE_CACHE_KEY)
+    if services is None:
+        services = list(EService.objects.filter(is_active=True))
+        cache.set(CATALOGUE_CACHE_KEY, services, CATALOGUE_CACHE_SECONDS)
+    return services
+
+
+def eservice_catalogue_forget() -> None:
+    """Drop the cached catalogue and the home page's service list in every language."""
+    cache.delete_many(
+        [
+            CATALOGUE_CACHE_KEY,
+            *(
+                make_template_fragment_key(HOME_SERVICES_FRAGMENT, [code])
+                for code, _ in settings.LANGUAGES
+            ),
+        ]
+    )
 
 
 def card_queryset_for_person(person: Person) -> QuerySet[SmartCard]:

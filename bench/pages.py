@@ -71,7 +71,7 @@ def main() -> None:
             (anonymous, "/en/accounts/sign-in/"),
             (citizen, "/ar/e-services/"),
             (citizen, f"/ar/e-services/cards/{card.pk}/"),
-            (citizen, "/ar/e-services/requests/"),
+            (citizen, "/ar/accounts/requests/"),
             (citizen, "/ar/e-services/profile/"),
             (citizen, "/ar/accounts/messages/"),
             (resident, "/en/residency/"),

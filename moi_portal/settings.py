@@ -170,10 +170,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"transaction_mode": "IMMEDIATE", "timeout": 20}
     )
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
-# A connection kept between requests is checked first, so a restarted database
-# costs one reconnect, not failed requests or an app restart.
+# Persistent connections: opening a PostgreSQL connection costs more than
+# serving a page. The health check before a request's first query replaces a
+# connection the server dropped (restart, failover, idle timeout), so a drop
+# costs no failed request. The development server starts a thread per
+# request, which would only pile up connections: 0 there.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0 if DEBUG else 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Behind PgBouncer in transaction mode a server-side cursor (``.iterator()``)
+# may outlive the transaction's server connection: turn them off there.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
+    "DISABLE_SERVER_SIDE_CURSORS", default=False
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A cache every process shares: the database by default, Redis in production.

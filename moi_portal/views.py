@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -17,7 +18,9 @@ from moi_portal.metrics import outbox_oldest_unsent_age
 
 
 def home(request):
-    return render(request, "home.html", {"services": eservice_list_offered()})
+    # Read only when the template's cached service list is gone.
+    services = SimpleLazyObject(eservice_list_offered)
+    return render(request, "home.html", {"services": services})
 
 
 @never_cache

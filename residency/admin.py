@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import PersonDataViewMixin, ReadOnlyAdminMixin
 from accounts.admin_history import HistoryAdmin
+from accounts.admin_scale import IndexedSearchMixin
 from accounts.models import StatusChange
 from residency import services
 from residency.constants import AWAITING_DECISION, ApplicationStatus
@@ -108,7 +109,7 @@ class DueFilter(admin.SimpleListFilter):
 
 
 @admin.register(Application)
-class ApplicationAdmin(PersonDataViewMixin, ReadOnlyAdminMixin, HistoryAdmin):
+class ApplicationAdmin(IndexedSearchMixin, PersonDataViewMixin, ReadOnlyAdminMixin, HistoryAdmin):
     data_access_what = gettext_noop("Permanent residency application %(reference)s")
 
     list_display = (
@@ -124,6 +125,7 @@ class ApplicationAdmin(PersonDataViewMixin, ReadOnlyAdminMixin, HistoryAdmin):
     list_filter = (DueFilter, "status", "preferred_centre", "basis")
     list_select_related = ("person", "preferred_centre")
     search_fields = ("reference", "person__qid", "person__name_en", "person__name_ar")
+    reference_field = "reference"
     ordering = ("decision_due_on", "pk")
     actions = ["start_review"]
     inlines = [DocumentInline, AppointmentInline, HistoryInline]
@@ -344,13 +346,16 @@ class ApplicationAdmin(PersonDataViewMixin, ReadOnlyAdminMixin, HistoryAdmin):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(ReadOnlyAdminMixin, HistoryAdmin):
+class AppointmentAdmin(IndexedSearchMixin, ReadOnlyAdminMixin, HistoryAdmin):
     """The clerk's list: who comes when, at which centre."""
 
     list_display = ("application", "slot", "reschedules", "collected_at")
     list_filter = ("slot__centre", "collected_at")
     list_select_related = ("application", "slot__centre")
     search_fields = ("application__reference", "application__person__qid")
+    qid_field = "application__person__qid"
+    reference_field = "application__reference"
+    name_fields = ("application__person__name_en", "application__person__name_ar")
     date_hierarchy = "slot__starts_at"
     readonly_fields = ("application", "slot", "reschedules", "reminder_sent_for", "collected_at")
 

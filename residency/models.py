@@ -271,6 +271,11 @@ class Application(PortalRequest):
                 violation_error_message=_("This person already has an open application."),
             ),
         ]
+        # The reviewers' list is ordered by due date (residency.admin).
+        indexes = [
+            *PortalRequest.Meta.indexes,
+            models.Index(fields=["decision_due_on", "id"], name="application_due"),
+        ]
 
     @property
     def is_open(self) -> bool:

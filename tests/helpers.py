@@ -2,6 +2,7 @@
 
 from html.parser import HTMLParser
 
+from django.conf import settings
 from django.utils import timezone
 
 from accounts.stepup import stepup_session_key
@@ -82,3 +83,15 @@ def form_data(html: str, form_id: str) -> dict[str, list[str]]:
     for name, value in parser.data:
         data.setdefault(name, []).append(value)
     return data
+
+
+def session_read_queries() -> int:
+    """Database queries a signed-in request spends reading its session: none if
+    sessions are read through the cache (``cached_db``), else one."""
+    return 0 if settings.SESSION_ENGINE.endswith("cached_db") else 1
+
+
+def cache_read_queries(reads: int) -> int:
+    """Database queries spent on ``reads`` reads of the shared cache: none with
+    Redis, one each with the database cache (the local default)."""
+    return reads if settings.CACHES["default"]["BACKEND"].endswith("DatabaseCache") else 0

@@ -2,6 +2,8 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from tests.helpers import cache_read_queries
+
 pytestmark = pytest.mark.django_db
 
 
@@ -51,8 +53,13 @@ def test_language_switcher_keeps_the_current_page(client):
     assert 'href="/ar/accounts/sign-in/"' in response.content.decode()
 
 
-def test_home_page_uses_a_constant_number_of_queries(client, django_assert_num_queries):
+def test_home_page_reads_the_catalogue_once_then_from_the_shared_cache(
+    client, django_assert_num_queries
+):
     with django_assert_num_queries(1):
+        client.get("/en/")
+    with django_assert_num_queries(cache_read_queries(2)):
+        client.get("/en/")
         client.get("/en/")
 
 
