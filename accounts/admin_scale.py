@@ -12,7 +12,7 @@ rows both read the whole table. Here:
   unique indexes), other digits match as a prefix of the QID (its
   ``varchar_pattern_ops`` index), and anything else is part of a name, matched
   with ``icontains`` that the trigram indexes of migration
-  ``accounts.0008_name_search_indexes`` serve on PostgreSQL.
+  ``accounts.0009_name_search_indexes`` serve on PostgreSQL.
 """
 
 import re

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0008_name_search_indexes'),
+        ('accounts', '0009_name_search_indexes'),
         ('activation', '0004_change_history'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -33,7 +33,7 @@ def drop_trigram_indexes(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("accounts", "0007_account_change_request")]
+    dependencies = [("accounts", "0008_outbox_attempts")]
 
     operations = [
         TrigramExtension(),
