@@ -3,6 +3,7 @@ from urllib.parse import urlencode
 from axes.models import AccessAttempt, AccessLog
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
@@ -553,7 +554,7 @@ class AccountChangeRequestAdmin(PersonDataViewMixin, NoRevertMixin, HistoryAdmin
         return TemplateResponse(request, "admin/accounts/accountchangerequest/decide.html", context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        change = AccountChangeRequest.objects.filter(pk=object_id).first()
+        change = self.get_object(request, unquote(object_id))  # None for a malformed id
         extra_context = {
             **(extra_context or {}),
             "can_decide": change is not None

@@ -287,6 +287,10 @@ SESSION_IDLE_WARNING = 2 * 60
 # Staff second factor (accounts.second_factor): the name authenticator apps
 # show, and the back-off after wrong codes (seconds, doubling per failure).
 OTP_TOTP_ISSUER = "MOI Qatar"
+# Nobody, superusers included, reads another person's authenticator secret or
+# backup codes in admin: the device pages show neither, and the QR code page
+# is refused. A lost device is reset through a two-person request instead.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
 

@@ -411,3 +411,9 @@ def test_approvers_see_the_changes_waiting_for_them_on_the_admin_home():
         assert [item.count for item in panel if item.label == label] == [waiting]
     panel = client_for(staff(roles.REVIEWER)).get("/en/admin/").context["work_waiting"]
     assert label not in [item.label for item in panel]
+
+
+def test_a_malformed_request_id_in_admin_is_not_an_error(client):
+    client.force_login(PersonFactory(staff=True, is_superuser=True))
+    response = client.get("/en/admin/accounts/accountchangerequest/abc/change/")
+    assert response.status_code in (302, 404)

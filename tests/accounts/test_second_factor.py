@@ -302,3 +302,12 @@ def test_demo_totp_refuses_a_qid_without_a_staff_authenticator():
     citizen = PersonFactory()
     with pytest.raises(CommandError, match="No staff account"):
         call_command("demo_totp", citizen.qid)
+
+
+def test_admin_never_shows_anyones_authenticator_secret(client, staff):
+    device = staff_authenticator(PersonFactory(staff=True))
+    client.force_login(staff)
+    assert client.get(f"/en/admin/otp_totp/totpdevice/{device.pk}/qrcode/").status_code == 403
+    assert client.get("/en/admin/otp_totp/totpdevice/999999/qrcode/").status_code == 403
+    page = client.get(f"/en/admin/otp_totp/totpdevice/{device.pk}/change/").content.decode()
+    assert device.key not in page
