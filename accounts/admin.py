@@ -34,7 +34,7 @@ from accounts.models import (
     StatusChange,
 )
 from accounts.otp import OTPRefused
-from accounts.policies import account_change_refusal, can_edit_person
+from accounts.policies import account_change_refusal, can_edit_person, password_reset_hold
 
 # What sign-in, one-time codes and password reset depend on. Nobody edits these
 # in a form, superusers included: a mobile changes only through a two-person
@@ -512,6 +512,7 @@ class AccountChangeRequestAdmin(PersonDataViewMixin, NoRevertMixin, HistoryAdmin
                 )
                 return redirect("admin:accounts_accountchangerequest_change", change.pk)
         context = {
+            "reset_pause": password_reset_hold.duration,
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "form": form,

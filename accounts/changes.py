@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.constants import AccountChangeKind, AccountChangeStatus, OTPEventKind
 from accounts.models import AccountChangeRequest, OTPEvent, Person, SMSDevice, StaffAction
 from accounts.notifications import notify
-from accounts.policies import PROPOSE_PERMISSION, account_change_refusal
+from accounts.policies import PROPOSE_PERMISSION, account_change_refusal, password_reset_hold
 from accounts.services import request_create, request_transition
 
 
@@ -74,7 +74,7 @@ def mobile_change_apply(*, person: Person, new_mobile: str, reference: str) -> P
         notify(
             person=person,
             template="account_mobile_changed_old_number",
-            context={"reference": reference},
+            context={"reference": reference, "reset_pause": password_reset_hold.duration},
             number=old_mobile,
         )
     return person

@@ -208,7 +208,7 @@ def email_verification_send(*, person: Person, email: str, link_for) -> None:
     with translation.override(person.preferred_language):
         text = render_to_string(
             "accounts/email/verify.txt",
-            {"person": person, "url": link_for(token)},
+            {"person": person, "url": link_for(token), "validity": EMAIL_LINK_VALIDITY},
             using="text",
         )
     subject, _newline, body = text.partition("\n")

@@ -22,6 +22,7 @@ from twilio.request_validator import RequestValidator
 
 from accounts import audit, history, identity, lockout, selectors, sessions
 from accounts.constants import OTPPurpose
+from accounts.durations import duration_text
 from accounts.forms import (
     CodeForm,
     EmailForm,
@@ -438,8 +439,8 @@ class EmailSettingsView(AccountSettingsView):
             )
             messages.success(
                 request,
-                _("We sent a link to %(email)s. Open it within 24 hours to confirm the address.")
-                % {"email": email},
+                _("We sent a link to %(email)s. Open it within %(validity)s to confirm it.")
+                % {"email": email, "validity": duration_text(identity.EMAIL_LINK_VALIDITY)},
             )
         return redirect("accounts:settings")
 

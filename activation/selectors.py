@@ -8,7 +8,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.cache.utils import make_template_fragment_key
 from django.db.models import QuerySet
 
@@ -38,16 +38,16 @@ HOME_SERVICES_FRAGMENT = "home_services"
 
 
 def eservice_list_offered() -> list[EService]:
-    services = cache.get(CATALOGUE_CACHE_KEY)
+    services = caches["copies"].get(CATALOGUE_CACHE_KEY)
     if services is None:
         services = list(EService.objects.filter(is_active=True))
-        cache.set(CATALOGUE_CACHE_KEY, services, CATALOGUE_CACHE_SECONDS)
+        caches["copies"].set(CATALOGUE_CACHE_KEY, services, CATALOGUE_CACHE_SECONDS)
     return services
 
 
 def eservice_catalogue_forget() -> None:
     """Drop the cached catalogue and the home page's service list in every language."""
-    cache.delete_many(
+    caches["copies"].delete_many(
         [
             CATALOGUE_CACHE_KEY,
             *(

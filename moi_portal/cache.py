@@ -11,9 +11,12 @@ the key's expiry time, as Redis' ``INCR`` does.
 import base64
 import pickle
 
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.db import DatabaseCache as DjangoDatabaseCache
+from django.core.cache.backends.redis import RedisCache
 from django.db import connections, models, router, transaction
 from django.utils.timezone import now as tz_now
+from redis.exceptions import RedisError
 
 
 class DatabaseCache(DjangoDatabaseCache):
@@ -47,3 +50,30 @@ class DatabaseCache(DjangoDatabaseCache):
         for converter in converters:
             expires = converter(expires, expression, connection)
         return expires < tz_now()
+
+
+class FailOpenRedisCache(RedisCache):
+    """Redis for what is only a copy (the catalogue, rendered page parts).
+
+    When Redis is down a read is a miss and a write is dropped, so pages that
+    need nothing from Redis keep working; throttles and lockouts use the
+    default cache, which fails closed.
+    """
+
+    def get(self, key, default=None, version=None):
+        try:
+            return super().get(key, default, version)
+        except RedisError:
+            return default
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        try:
+            super().set(key, value, timeout, version)
+        except RedisError:
+            pass
+
+    def delete_many(self, keys, version=None):
+        try:
+            super().delete_many(keys, version)
+        except RedisError:
+            pass

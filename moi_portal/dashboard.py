@@ -15,6 +15,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.constants import CardStatus
+from accounts.durations import months_text
 from accounts.models import Notification, Person, SmartCard
 from activation.constants import ReviewStatus
 from activation.eligibility import DATA_REVIEW_MONTHS, months_before
@@ -114,7 +115,8 @@ def dashboard_context(*, person: Person, now: datetime.datetime | None = None) -
     if reviewed is None or reviewed < months_before(now, DATA_REVIEW_MONTHS):
         actions.append(
             Action(
-                _("You have not confirmed your personal data in the last 12 months."),
+                _("You have not confirmed your personal data in the last %(period)s.")
+                % {"period": months_text(DATA_REVIEW_MONTHS)},
                 _("Confirm your data"),
                 reverse("activation:profile"),
             )

@@ -197,6 +197,14 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     CACHES["default"].setdefault("OPTIONS", {}).update(
         {"socket_connect_timeout": 1, "socket_timeout": 1}
     )
+# Copies of what the database holds (the catalogue, the home page's service
+# list): the same store, but a Redis outage there is a miss, not an error.
+CACHES["copies"] = {
+    **CACHES["default"],
+    "BACKEND": "moi_portal.cache.FailOpenRedisCache"
+    if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    else CACHES["default"]["BACKEND"],
+}
 
 AUTH_USER_MODEL = "accounts.Person"
 AUTHENTICATION_BACKENDS = [

@@ -37,3 +37,4 @@ WHITENOISE_USE_FINDERS = True
 # Parallel test workers (pytest-xdist) share one Redis: each gets its own keys.
 if os.environ.get("PYTEST_XDIST_WORKER"):
     CACHES["default"]["KEY_PREFIX"] = os.environ["PYTEST_XDIST_WORKER"]  # noqa: F405
+    CACHES["copies"]["KEY_PREFIX"] = os.environ["PYTEST_XDIST_WORKER"]  # noqa: F405

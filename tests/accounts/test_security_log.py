@@ -224,7 +224,7 @@ def test_a_staff_decision_and_the_record_view_are_logged_and_shown_to_the_person
     assert decisions[-1]["to_status"] in {"approved", "appointment_booked"}
     assert all(d["person_id"] == reviewer.pk for d in decisions)
     access = PersonDataAccess.objects.get(person=application.person)
-    assert access.what == f"طلب الإقامة الدائمة {application.reference}"
+    assert access.what == f"Permanent residency application {application.reference}"
 
 
 def test_opening_a_request_in_admin_is_shown_to_the_person_in_english(client):

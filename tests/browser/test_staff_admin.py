@@ -149,7 +149,9 @@ def test_a_reviewer_approves_and_a_clerk_records_the_collection(
     # Clerks hand over cards; they do not read the applicant's documents.
     expect(clerk.get_by_role("link", name="Passport copy (v1)")).to_have_count(0)
     clerk.get_by_role("button", name="Record collection").click()
-    expect(clerk.get_by_text("This field is required.")).to_be_visible(timeout=15_000)
+    expect(clerk.locator(".field__errors").get_by_text("This field is required.")).to_be_visible(
+        timeout=15_000
+    )
     clerk.get_by_label("Card number").fill(CARD_NUMBER)
     screenshot(clerk, "staff-admin-collection-en")
     clerk.get_by_role("button", name="Record collection").click()

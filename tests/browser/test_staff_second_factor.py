@@ -73,7 +73,11 @@ def test_a_new_staff_member_enrols_an_authenticator_and_reaches_admin(
 
     page.get_by_label("Authenticator code").fill("12345")
     page.get_by_role("button", name="Confirm").click()
-    expect(page.get_by_text("Enter the 6 digits your authenticator app shows.")).to_be_visible()
+    expect(
+        page.locator(".field__errors").get_by_text(
+            "Enter the 6 digits your authenticator app shows."
+        )
+    ).to_be_visible()
     page.get_by_label("Authenticator code").fill(code_from_key_on_page(page))
     page.get_by_role("button", name="Confirm").click()
 
