@@ -144,3 +144,5 @@ def test_the_sandbox_shows_emails_next_to_text_messages(client, settings):
     assert SandboxEmail.objects.get().to == "sara@example.org"
     assert "sara@example.org" in content
     assert '<a href="https://example.org/x"' in content
+    assert content.count('id="emails-title"') == 1
+    assert "<title>SMS sandbox ·" in content
