@@ -30,6 +30,7 @@ def hostile_context():
     starts_at = datetime.datetime(2026, 12, 1, 9, 0, tzinfo=datetime.UTC)
     return {
         "reference": "ACT-2026-000001",
+        "reset_pause": datetime.timedelta(hours=24),
         "reason": f"Blurry {HOSTILE} photo",
         "message": f"Send the page {HOSTILE} again.",
         "services": [SimpleNamespace(name=f"Metrash {HOSTILE}"), SimpleNamespace(name="Absher")],
