@@ -74,10 +74,11 @@ def test_the_policy_header_reaches_the_browser(page, live_server):
     assert "camera=()" in response.header_value("permissions-policy")
     # An inline script injected into the page is refused, so the policy is live.
     watch = PolicyWatch(page)
-    page.evaluate(
-        "document.body.insertAdjacentHTML('beforeend', '<img src=x onerror=\"document.title=1\">')"
-    )
-    page.wait_for_timeout(100)
+    with page.expect_console_message(lambda message: "Content Security Policy" in message.text):
+        page.evaluate(
+            "document.body.insertAdjacentHTML("
+            "'beforeend', '<img src=x onerror=\"document.title=1\">')"
+        )
     assert watch.console, "the injected inline handler was not reported"
     assert page.title() != "1"
 
