@@ -24,7 +24,6 @@ from accounts.forms import AccountChangeDecisionForm, AccountChangeProposeForm, 
 from accounts.lockout import qid_locked_until
 from accounts.models import (
     AccountChangeRequest,
-    Notification,
     OTPEvent,
     Person,
     PersonDataAccess,
@@ -35,6 +34,7 @@ from accounts.models import (
 )
 from accounts.otp import OTPRefused
 from accounts.policies import account_change_refusal, can_edit_person, password_reset_hold
+from messaging.models import Notification
 
 # What sign-in, one-time codes and password reset depend on. Nobody edits these
 # in a form, superusers included: a mobile changes only through a two-person

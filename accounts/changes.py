@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 
 from accounts.constants import AccountChangeKind, AccountChangeStatus, OTPEventKind
 from accounts.models import AccountChangeRequest, OTPEvent, Person, SMSDevice, StaffAction
-from accounts.notifications import notify
 from accounts.policies import PROPOSE_PERMISSION, account_change_refusal, password_reset_hold
 from accounts.services import request_create, request_transition
+from messaging.notifications import notify
 
 
 class AccountChangeRefused(ValidationError):

@@ -52,14 +52,6 @@ class OTPEventKind(models.TextChoices):
     REFUSED = "refused", _("Code refused by the sending limits")
 
 
-class NotificationStatus(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    SENDING = "sending", _("Sending")
-    SENT = "sent", _("Sent")
-    DELIVERED = "delivered", _("Delivered")
-    FAILED = "failed", _("Failed")
-
-
 class AccountChangeKind(models.TextChoices):
     """What a two-person account change does (see ``accounts.changes``)."""
 

@@ -23,11 +23,12 @@ from django.utils import timezone, translation
 from accounts.constants import CardStatus, OTPPurpose
 from accounts.lockout import qid_unlock
 from accounts.models import IdentityFlow, Person
-from accounts.notifications import notify
 from accounts.otp import OTPCheck, OTPRefused, otp_send, otp_verify
 from accounts.passwords import normalize_password
 from accounts.policies import password_reset_hold
 from accounts.security_log import security_event
+from accounts.tasks import identity_code_task
+from messaging.notifications import notify
 
 
 class AccountExists(Exception):
@@ -42,8 +43,6 @@ def identity_start(*, qid: str, card_expiry: datetime.date, purpose: str) -> Ide
 
     Only the flow's id goes through the task queue, never the QID or the date.
     """
-    from accounts.tasks import identity_code_task
-
     IdentityFlow.objects.filter(created_at__lt=timezone.now() - FLOW_LIFETIME).delete()
     flow = IdentityFlow.objects.create(purpose=purpose, qid=qid, card_expiry=card_expiry)
     transaction.on_commit(lambda: identity_code_task.enqueue(flow_id=str(flow.pk)))
@@ -91,8 +90,6 @@ def identity_code_send(*, flow_id: str) -> None:
 
 def identity_resend(*, flow_id: str) -> None:
     """Queue a new code for the same flow (the worker checks the limits)."""
-    from accounts.tasks import identity_code_task
-
     transaction.on_commit(lambda: identity_code_task.enqueue(flow_id=flow_id))
 
 

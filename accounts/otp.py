@@ -27,8 +27,9 @@ from django.utils.translation import gettext as _
 from accounts.constants import OTPEventKind
 from accounts.models import OTPEvent, Person, SMSDevice
 from accounts.security_log import FAILURE, SUCCESS, security_event
-from accounts.sms import SMSError, sms_send
+from accounts.tasks import otp_deliver_task
 from accounts.validators import to_ascii_digits
+from messaging.sms import SMSError, sms_send
 
 logger = logging.getLogger(__name__)
 
@@ -195,8 +196,6 @@ def otp_send(*, person: Person, purpose: str, number: str | None = None) -> SMSD
 
 
 def _enqueue_delivery(device_id: int) -> None:
-    from accounts.tasks import otp_deliver_task
-
     otp_deliver_task.enqueue(device_id=device_id)
 
 

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.urls import path
 
 from accounts import staff_views, views
+from messaging import views as messaging_views
 
 app_name = "accounts"
 
@@ -48,4 +49,4 @@ urlpatterns = [
 ]
 
 if settings.SIMULATION_MODE:
-    urlpatterns.append(path("simulation/sms/", views.sandbox_inbox, name="sandbox_inbox"))
+    urlpatterns.append(path("simulation/sms/", messaging_views.sandbox_inbox, name="sandbox_inbox"))

@@ -33,7 +33,6 @@ from accounts.forms import (
     SignInForm,
 )
 from accounts.middleware import session_start, session_touch
-from accounts.notifications import notification_status_update
 from accounts.otp import (
     CODE_VALIDITY,
     MAX_FAILURES,
@@ -48,6 +47,8 @@ from accounts.otp import (
 from accounts.policies import password_reset_hold
 from accounts.security_log import FAILURE, person_id_for_qid, security_event
 from accounts.stepup import StepUpRequiredMixin, stepup_clear, stepup_grant
+from messaging import selectors as messaging_selectors
+from messaging.notifications import notification_status_update
 from moi_portal.metrics import signin_refusals
 
 sensitive = method_decorator([sensitive_post_parameters(), never_cache], name="dispatch")
@@ -541,7 +542,7 @@ def request_history(request):
 @never_cache
 @login_required
 def inbox(request):
-    page = Paginator(selectors.notification_list(person=request.user), 20).get_page(
+    page = Paginator(messaging_selectors.notification_list(person=request.user), 20).get_page(
         request.GET.get("page")
     )
     return render(request, "accounts/inbox.html", {"page": page})
@@ -554,23 +555,6 @@ def security(request):
         request,
         "accounts/security.html",
         {"data_accesses": audit.data_access_list(person=request.user)},
-    )
-
-
-@never_cache
-def sandbox_inbox(request):
-    """Simulation only: the latest text messages per number, for QA and demos."""
-    if not settings.SIMULATION_MODE:
-        raise Http404
-    number = request.GET.get("number", "").strip()
-    return render(
-        request,
-        "accounts/sandbox_inbox.html",
-        {
-            "messages_": selectors.sandbox_sms_list(number=number),
-            "number": number,
-            "emails": selectors.sandbox_email_list(address=request.GET.get("email", "").strip()),
-        },
     )
 
 

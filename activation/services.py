@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 from accounts.changes import account_change_propose, mobile_change_apply
 from accounts.constants import AccountChangeKind, ChipStatus
 from accounts.models import AccountChangeRequest, Person, SmartCard
-from accounts.notifications import notify
 from accounts.services import request_create, request_transition
 from accounts.uploads import CleanUpload
 from activation.constants import Decision, ReviewStatus, ServiceRequestStatus
@@ -34,6 +33,7 @@ from activation.models import (
     EService,
     PhotoRequest,
 )
+from messaging.notifications import notify
 
 
 class ActivationRefused(ValidationError):

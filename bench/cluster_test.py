@@ -51,9 +51,10 @@ from PIL import Image  # noqa: E402
 
 from accounts.constants import OTPEventKind  # noqa: E402
 from accounts.management.commands.seed_demo import DEMO_PASSWORD as PASSWORD  # noqa: E402
-from accounts.models import Notification, OTPEvent, SMSDevice  # noqa: E402
+from accounts.models import OTPEvent, SMSDevice  # noqa: E402
 from activation.models import ActivationRequest  # noqa: E402
 from bench.cluster_seed import LOAD_CITIZENS, LOAD_RESIDENTS, citizen_qid, resident_qid  # noqa: E402
+from messaging.models import Notification  # noqa: E402
 from residency.models import Application  # noqa: E402
 
 REVIEWER_QID = "28163400101"

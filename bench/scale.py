@@ -57,7 +57,7 @@ def pages() -> list[tuple[str, str, str]]:
         (CLERK, "clerk: activations", "/en/admin/activation/activationrequest/"),
         (CLERK, "clerk: admin home", "/en/admin/"),
         (SUPPORT, "support: people", "/en/admin/accounts/person/"),
-        (SUPPORT, "support: notifications", "/en/admin/accounts/notification/"),
+        (SUPPORT, "support: notifications", "/en/admin/messaging/notification/"),
         (SUPPORT, "support: code events", "/en/admin/accounts/otpevent/"),
         (ADMINISTRATOR, "admin: smart cards", "/en/admin/accounts/smartcard/"),
         (ADMINISTRATOR, "admin: status changes", "/en/admin/accounts/statuschange/"),

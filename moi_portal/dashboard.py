@@ -16,10 +16,11 @@ from django.utils.translation import gettext as _
 
 from accounts.constants import CardStatus
 from accounts.durations import months_text
-from accounts.models import Notification, Person, SmartCard
+from accounts.models import Person, SmartCard
 from activation.constants import ReviewStatus
 from activation.eligibility import DATA_REVIEW_MONTHS, months_before
 from activation.models import CardService, ChipRequest, CorrectionRequest, PhotoRequest
+from messaging.models import Notification
 from residency.constants import AWAITING_DECISION, ApplicationStatus
 from residency.models import Application, Appointment
 

@@ -41,8 +41,8 @@ signin_refusals = Counter(
 
 def outbox_oldest_unsent_age(now: datetime.datetime | None = None) -> float:
     """Seconds since the oldest SMS that is still queued or sending was written (0: none)."""
-    from accounts.constants import NotificationStatus
-    from accounts.models import Notification
+    from messaging.constants import NotificationStatus
+    from messaging.models import Notification
 
     now = now or timezone.now()
     oldest = Notification.objects.filter(
@@ -57,8 +57,9 @@ class PortalCollector:
     def collect(self):
         from axes.models import AccessAttempt
 
-        from accounts.constants import NotificationStatus
-        from accounts.models import Notification, OTPEvent, SMSDevice
+        from accounts.models import OTPEvent, SMSDevice
+        from messaging.constants import NotificationStatus
+        from messaging.models import Notification
 
         now = timezone.now()
         hour_ago = now - datetime.timedelta(hours=1)

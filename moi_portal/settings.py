@@ -52,7 +52,7 @@ TWILIO_API_BASE_URL = env.str("TWILIO_API_BASE_URL", default="")
 # mode they land in the sandbox mailbox; otherwise EMAIL_URL names the SMTP relay.
 EMAIL_BACKEND = env.str(
     "EMAIL_BACKEND",
-    default="accounts.mail.SandboxEmailBackend"
+    default="messaging.mail.SandboxEmailBackend"
     if SIMULATION_MODE
     else "django.core.mail.backends.smtp.EmailBackend",
 )
@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "django_prometheus",
     "accounts",
+    "messaging",
     "activation",
     "residency",
 ]

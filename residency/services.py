@@ -6,7 +6,7 @@ deciding at once end in exactly one change; the loser gets
 ``InvalidTransition`` (a ``ValidationError``) and nothing is written. Status
 moves go through ``accounts.services.request_transition`` with the
 ``Application.TRANSITIONS`` table. Messages to the applicant are written in
-the same transaction as the change (``accounts.notifications.notify``).
+the same transaction as the change (``messaging.notifications.notify``).
 
 Dates are controllable: every service takes ``now`` (default: the clock).
 """
@@ -21,9 +21,9 @@ from django.utils.translation import gettext as _
 
 from accounts.constants import CardKind, CardStatus, ChipStatus
 from accounts.models import Person, SmartCard
-from accounts.notifications import notify
 from accounts.services import InvalidTransition, request_create, request_transition
 from accounts.uploads import CleanUpload
+from messaging.notifications import notify
 from residency.constants import (
     BOOKING_HORIZON_WORKING_DAYS,
     CARD_VALIDITY_YEARS,

@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from accounts import sms
+from messaging import sms
 
 
 @pytest.fixture(autouse=True)

@@ -21,10 +21,11 @@ from accounts.changes import (
     account_change_propose,
 )
 from accounts.constants import AccountChangeKind, AccountChangeStatus, OTPPurpose
-from accounts.models import AccountChangeRequest, Notification, Person, SMSDevice, StaffAction
+from accounts.models import AccountChangeRequest, Person, SMSDevice, StaffAction
 from accounts.otp import otp_send, otp_verify
 from accounts.roles import roles_sync
 from activation.services import mobile_change_record
+from messaging.models import Notification
 from tests.accounts.conftest import last_code
 from tests.accounts.test_registration import _outcome
 from tests.factories import DEFAULT_PASSWORD, PersonFactory, SmartCardFactory

@@ -7,8 +7,8 @@ import pytest
 import time_machine
 from django.core import mail
 
-from accounts.models import Notification, SandboxEmail
-from accounts.notifications import notification_email_deliver, notify
+from messaging.models import Notification, SandboxEmail
+from messaging.notifications import notification_email_deliver, notify
 from tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -138,7 +138,7 @@ def test_the_address_can_be_removed(signed_in, person):
 
 
 def test_the_sandbox_shows_emails_next_to_text_messages(client, settings):
-    settings.EMAIL_BACKEND = "accounts.mail.SandboxEmailBackend"
+    settings.EMAIL_BACKEND = "messaging.mail.SandboxEmailBackend"
     mail.send_mail("Confirm", "Open https://example.org/x", None, ["sara@example.org"])
     content = client.get("/en/accounts/simulation/sms/").content.decode()
     assert SandboxEmail.objects.get().to == "sara@example.org"

@@ -1,6 +1,5 @@
 import datetime
 import re
-from types import SimpleNamespace
 
 import pytest
 import time_machine
@@ -8,9 +7,11 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
+from django_tasks import default_task_backend
 
 from accounts.lockout import qid_locked_until
-from accounts.models import Notification, Person
+from accounts.models import Person
+from messaging.models import Notification
 from tests.accounts.conftest import last_code
 from tests.factories import DEFAULT_PASSWORD, PersonFactory, SmartCardFactory
 
@@ -291,18 +292,17 @@ def test_the_step_up_page_never_issues_registration_or_reset_codes(client, purpo
 
 
 def test_nothing_typed_on_the_first_step_reaches_the_task_queue(
-    newcomer, django_capture_on_commit_callbacks, monkeypatch
+    newcomer, django_capture_on_commit_callbacks, settings
 ):
-    from accounts import tasks
-
-    queued = []
-    fake = SimpleNamespace(enqueue=lambda *args, **kwargs: queued.append((args, kwargs)))
-    monkeypatch.setattr(tasks, "identity_code_task", fake)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     person, card = newcomer
     start(Client(), "register", person.qid, card.expires_on, django_capture_on_commit_callbacks)
-    assert len(queued) == 1
-    assert queued[0][0] == () and set(queued[0][1]) == {"flow_id"}
-    assert person.qid not in str(queued) and card.expires_on.isoformat() not in str(queued)
+    (queued,) = default_task_backend.results
+    assert queued.task.name == "identity_code_task"
+    assert queued.args == []
+    assert set(queued.kwargs) == {"flow_id"}
+    assert person.qid not in str(queued.kwargs)
+    assert card.expires_on.isoformat() not in str(queued.kwargs)
 
 
 def test_guessing_card_expiry_dates_for_one_qid_is_stopped(newcomer, sms_outbox):

@@ -8,8 +8,9 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 
 from accounts.constants import OTPPurpose
-from accounts.models import Notification, PersonSession
-from accounts.notifications import notify
+from accounts.models import PersonSession
+from messaging.models import Notification
+from messaging.notifications import notify
 from tests.accounts.conftest import last_code
 from tests.factories import DEFAULT_PASSWORD, PersonFactory
 from tests.helpers import grant_stepup

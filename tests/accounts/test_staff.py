@@ -137,7 +137,7 @@ def test_support_agent_unlocks_an_account_and_the_action_is_audited():
 
 
 def test_support_agent_resends_a_registration_code(django_capture_on_commit_callbacks):
-    from accounts import sms
+    from messaging import sms
 
     sms.locmem_outbox.clear()
     agent = staff(roles.SUPPORT)
@@ -152,9 +152,9 @@ def test_support_agent_resends_a_registration_code(django_capture_on_commit_call
 
 
 def test_support_page_shows_code_events_but_never_codes(django_capture_on_commit_callbacks):
-    from accounts import sms
     from accounts.constants import OTPPurpose
     from accounts.otp import otp_send
+    from messaging import sms
 
     sms.locmem_outbox.clear()
     person = PersonFactory()

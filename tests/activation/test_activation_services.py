@@ -8,10 +8,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
 from accounts.constants import ChipStatus
-from accounts.models import Notification, ReferenceSequence, StatusChange
+from accounts.models import ReferenceSequence, StatusChange
 from activation.constants import ServiceRequestStatus
 from activation.models import ActivationRequest, CardService, DeactivationRequest
 from activation.services import ActivationRefused, activation_confirm, activation_deactivate
+from messaging.models import Notification
 from tests.activation.factories import CardServiceFactory
 from tests.factories import EServiceFactory, PersonFactory, SmartCardFactory
 

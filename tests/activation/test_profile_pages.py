@@ -8,9 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.constants import AccountChangeStatus, ChipStatus
 from accounts.models import AccountChangeRequest
-from accounts.sms import locmem_outbox
 from activation.constants import ReviewStatus
 from activation.models import ChipRequest, CorrectionRequest, PhotoRequest
+from messaging.sms import locmem_outbox
 from tests.activation.factories import (
     CardServiceFactory,
     ChipRequestFactory,

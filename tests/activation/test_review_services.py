@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.changes import AccountChangeRefused, account_change_decide
 from accounts.constants import AccountChangeStatus, ChipStatus
-from accounts.models import AccountChangeRequest, Notification, Person, StatusChange
+from accounts.models import AccountChangeRequest, Person, StatusChange
 from accounts.services import InvalidTransition
 from accounts.uploads import IMAGE_KINDS, upload_clean
 from activation.constants import Decision, ReviewStatus, Rule
@@ -28,6 +28,7 @@ from activation.services import (
     photo_request_create,
     photo_request_decide,
 )
+from messaging.models import Notification
 from tests.activation.factories import ChipRequestFactory, photo_bytes
 from tests.factories import PersonFactory, SmartCardFactory
 

@@ -164,7 +164,7 @@ def build_world() -> World:
         documents=True,
     )
     empty = PersonFactory(name_en="Salem Al-Obaidli")
-    from accounts.models import Notification
+    from messaging.models import Notification
 
     _admin_rows(world_people=people, citizen=citizen, card=card, service=service)
 
@@ -235,7 +235,7 @@ def _admin_rows(*, world_people, citizen, card, service):
     AccessLog.objects.create(**access)
     DBTaskResult.objects.create(
         args_kwargs={"args": [], "kwargs": {"notification_id": 1}},
-        task_path="accounts.tasks.notification_send_task",
+        task_path="messaging.tasks.notification_send_task",
         backend_name="default",
         run_after=timezone.now(),
         exception_class_path="",

@@ -15,8 +15,9 @@ from django.utils import translation
 from django.utils.translation import gettext
 from playwright.sync_api import expect
 
-from accounts.models import Notification, SmartCard
+from accounts.models import SmartCard
 from activation.models import ActivationRequest, CardService
+from messaging.models import Notification
 
 pytestmark = [
     pytest.mark.browser,

@@ -8,10 +8,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from accounts.constants import CardKind, NotificationStatus, OTPEventKind, OTPPurpose
-from accounts.models import Notification, OTPEvent, Person, PersonDataAccess, SmartCard
+from accounts.constants import CardKind, OTPEventKind, OTPPurpose
+from accounts.models import OTPEvent, Person, PersonDataAccess, SmartCard
 from activation.constants import ReviewStatus
 from activation.models import ChipRequest
+from messaging.constants import NotificationStatus
+from messaging.models import Notification
 from residency.constants import ApplicationStatus
 from residency.models import Application
 from tests.factories import PersonFactory
@@ -120,7 +122,7 @@ PAGES = [
     ("/en/admin/residency/application/?due=overdue", fill_applications),
     ("/en/admin/activation/chiprequest/?status__exact=submitted", fill_chip_requests),
     ("/en/admin/accounts/otpevent/", fill_events),
-    ("/en/admin/accounts/notification/", fill_events),
+    ("/en/admin/messaging/notification/", fill_events),
     ("/en/admin/accounts/persondataaccess/", fill_events),
     ("/en/admin/", fill_applications),
 ]

@@ -5,7 +5,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from accounts.models import Notification, SmartCard
+from accounts.models import SmartCard
+from messaging.models import Notification
 from tests.activation.factories import (
     CardServiceFactory,
     ChipRequestFactory,

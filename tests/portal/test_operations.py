@@ -7,7 +7,8 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
-from accounts.models import IdentityFlow, Notification
+from accounts.models import IdentityFlow
+from messaging.models import Notification
 from tests.factories import DEFAULT_PASSWORD, PersonFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.constants import CardKind, CardStatus
-from accounts.models import Notification, SmartCard
+from accounts.models import SmartCard
+from messaging.models import Notification
 from residency.constants import ApplicationStatus
 from tests.factories import PersonFactory, SmartCardFactory
 from tests.residency.factories import ApplicationFactory

@@ -12,7 +12,8 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import translation
 
-from accounts.models import Notification, StatusChange
+from accounts.models import StatusChange
+from messaging.models import Notification
 from residency import services
 from residency.constants import ApplicationStatus
 from residency.models import Appointment, AppointmentSlot

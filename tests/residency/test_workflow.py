@@ -8,8 +8,9 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
-from accounts.models import Notification, StatusChange
+from accounts.models import StatusChange
 from accounts.services import InvalidTransition, request_transition
+from messaging.models import Notification
 from residency import services
 from residency.constants import ApplicationStatus
 from residency.models import Application

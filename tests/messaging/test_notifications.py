@@ -10,10 +10,10 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from twilio.request_validator import RequestValidator
 
-from accounts import notifications, sms
-from accounts.models import Notification
-from accounts.notifications import notification_deliver, notification_retry_due, notify
-from accounts.sms import SMSError
+from messaging import notifications, sms
+from messaging.models import Notification
+from messaging.notifications import notification_deliver, notification_retry_due, notify
+from messaging.sms import SMSError
 from tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db

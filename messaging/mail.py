@@ -2,7 +2,7 @@
 
 from django.core.mail.backends.base import BaseEmailBackend
 
-from accounts.models import SandboxEmail
+from messaging.models import SandboxEmail
 
 
 class SandboxEmailBackend(BaseEmailBackend):

@@ -7,11 +7,13 @@ import datetime
 import pytest
 import time_machine
 
-from accounts import notifications, otp
+from accounts import otp
 from accounts.constants import OTPPurpose
-from accounts.models import Notification, SMSDevice
-from accounts.notifications import notification_deliver, notification_retry_due
+from accounts.models import SMSDevice
 from accounts.otp import otp_retry_stale, otp_send, otp_verify
+from messaging import notifications
+from messaging.models import Notification
+from messaging.notifications import notification_deliver, notification_retry_due
 from tests.accounts.conftest import last_code
 from tests.factories import PersonFactory
 

@@ -21,6 +21,8 @@ from twilio.base.exceptions import TwilioException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
+from messaging.models import SandboxSMS
+
 logger = logging.getLogger(__name__)
 
 
@@ -53,8 +55,6 @@ class SandboxBackend:
     def send(
         self, *, to: str, body: str, status_callback: str = "", idempotency_key: str = ""
     ) -> str:
-        from accounts.models import SandboxSMS
-
         message = SandboxSMS.objects.create(to=to, body=body, created_at=timezone.now())
         return f"SB{message.pk:032d}"
 

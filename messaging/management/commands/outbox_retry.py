@@ -3,8 +3,8 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
-from accounts.notifications import notification_retry_due
-from accounts.otp import otp_retry_stale
+from messaging.notifications import notification_retry_due
+from messaging.sweeps import OUTBOX_SWEEPS
 
 
 class Command(BaseCommand):
@@ -27,14 +27,15 @@ class Command(BaseCommand):
         while True:
             try:
                 messages = notification_retry_due()
-                codes = otp_retry_stale()
+                others = [(noun, sweep()) for noun, sweep in OUTBOX_SWEEPS]
             except Exception as exc:  # a loop survives a database restart
                 if not every:
                     raise
                 self.stderr.write(f"Outbox sweep failed ({type(exc).__name__}); trying again.")
-                messages = codes = 0
+                messages, others = 0, []
             if not every:
-                self.stdout.write(f"Retried {messages} message(s) and {codes} code(s).")
+                tried = "".join(f" and {count} {noun}(s)" for noun, count in others)
+                self.stdout.write(f"Retried {messages} message(s){tried}.")
                 return
             close_old_connections()
             time.sleep(every)

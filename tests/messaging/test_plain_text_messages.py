@@ -12,14 +12,14 @@ from django.conf import settings
 
 from accounts.constants import OTPPurpose
 from accounts.models import SMSDevice
-from accounts.notifications import notify
 from accounts.otp import otp_send
+from messaging.notifications import notify
 from tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 
 HOSTILE = "<&'\">"
-TEMPLATES = Path(settings.BASE_DIR) / "templates"
+TEMPLATES = Path(settings.BASE_DIR) / "messaging" / "templates"
 NOTIFICATION_TEMPLATES = sorted(p.stem for p in (TEMPLATES / "notifications").glob("*.txt"))
 # A template that shows any of these shows text someone typed.
 TYPED_FIELDS = re.compile(r"(\{\{ *|=)[\w.]*\b(name|display_name|reason|message|address)\b")

@@ -11,10 +11,10 @@ from urllib.parse import parse_qs
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from accounts import sms
-from accounts.models import SandboxSMS
-from accounts.notifications import notify
-from accounts.sms import SMSError, sms_send
+from messaging import sms
+from messaging.models import SandboxSMS
+from messaging.notifications import notify
+from messaging.sms import SMSError, sms_send
 from tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db

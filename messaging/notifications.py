@@ -8,6 +8,7 @@ move it from sent to delivered or failed.
 
 import datetime
 import logging
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -16,10 +17,15 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django_tasks import default_task_backend
 
-from accounts.constants import NotificationStatus
-from accounts.models import Notification, Person
-from accounts.sms import SMSError, sms_send
+from messaging.constants import NotificationStatus
+from messaging.models import Notification
+from messaging.sms import SMSError, sms_send
+from messaging.tasks import notification_email_task, notification_send_task
+
+if TYPE_CHECKING:
+    from accounts.models import Person
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +34,7 @@ MAX_ATTEMPTS = 5
 
 def notify(
     *,
-    person: Person,
+    person: "Person",
     template: str,
     context: dict | None = None,
     sms: bool = True,
@@ -69,8 +75,6 @@ def notify(
 
 
 def _enqueue_email(notification_id: int) -> None:
-    from accounts.tasks import notification_email_task
-
     notification_email_task.enqueue(notification_id=notification_id)
 
 
@@ -96,10 +100,6 @@ def notification_email_deliver(*, notification_id: int) -> None:
 
 
 def _enqueue(notification_id: int, run_after: datetime.datetime | None = None) -> None:
-    from django_tasks import default_task_backend
-
-    from accounts.tasks import notification_send_task
-
     task = notification_send_task
     if run_after is not None:
         if not default_task_backend.supports_defer:
