@@ -64,7 +64,7 @@ class PersonDataViewMixin:
         if request.method == "GET" and response.status_code == 200 and obj is not None:
             what, reference = self.data_access_what, obj.reference
             audit.data_access_record(
-                staff=request.user,
+                actor=request.user,
                 person=obj.person,
                 what=lambda: gettext(what) % {"reference": reference},
                 reason=request.session.get(audit.REASON_SESSION_KEY, ""),
@@ -196,7 +196,7 @@ class PersonAdmin(
         person = Person.objects.filter(pk=object_id).first()
         if person is not None:
             audit.data_access_record(
-                staff=request.user,
+                actor=request.user,
                 person=person,
                 what=what,
                 reason=request.session.get(audit.REASON_SESSION_KEY, ""),
@@ -277,7 +277,7 @@ class PersonAdmin(
             return
         handler, done = handlers[action]
         try:
-            handler(staff=request.user, person=person)
+            handler(actor=request.user, person=person)
         except OTPRefused as refused:
             messages.error(request, refused.messages[0])
         else:
@@ -497,7 +497,7 @@ class AccountChangeRequestAdmin(PersonDataViewMixin, NoRevertMixin, HistoryAdmin
                 change = account_change_propose(
                     person=form.person,
                     kind=form.cleaned_data["kind"],
-                    proposer=request.user,
+                    actor=request.user,
                     reason=form.cleaned_data["reason"],
                     new_mobile=form.cleaned_data["new_mobile"],
                 )

@@ -34,18 +34,18 @@ def needs_reason(staff: Person) -> bool:
     return staff.groups.filter(name=roles.SUPPORT).exists()
 
 
-def data_access_record(*, staff: Person, person: Person, what, reason: str = "") -> None:
+def data_access_record(*, actor: Person, person: Person, what, reason: str = "") -> None:
     """Log a staff view of ``person``'s data. ``what`` is a callable returning a
     translatable text: it is stored in English and each page shows it in its own
     language (``translated_label``), so an English page never shows Arabic."""
-    if staff.pk == person.pk:
+    if actor.pk == person.pk:
         return
     with translation.override("en"):
         label = str(what())[:120]
     PersonDataAccess.objects.create(
-        staff=staff, person=person, office=staff_office(staff), what=label, reason=reason
+        staff=actor, person=person, office=staff_office(actor), what=label, reason=reason
     )
-    security_event(None, "staff.record_view", person=staff, subject_person_id=person.pk)
+    security_event(None, "staff.record_view", person=actor, subject_person_id=person.pk)
 
 
 def data_access_list(*, person: Person, limit: int = 50):
@@ -60,18 +60,18 @@ def _act(staff: Person, person: Person, action: str, note: str = "") -> None:
 
 
 @transaction.atomic
-def support_unlock(*, staff: Person, person: Person) -> None:
+def support_unlock(*, actor: Person, person: Person) -> None:
     qid_unlock(person.qid)
-    _act(staff, person, "unlock")
+    _act(actor, person, "unlock")
 
 
 @transaction.atomic
-def support_end_sessions(*, staff: Person, person: Person) -> None:
+def support_end_sessions(*, actor: Person, person: Person) -> None:
     person_sign_out_everywhere(person=person)
-    _act(staff, person, "end_sessions")
+    _act(actor, person, "end_sessions")
 
 
-def support_resend_registration_code(*, staff: Person, person: Person) -> None:
+def support_resend_registration_code(*, actor: Person, person: Person) -> None:
     """Text a registration code to a person who has no online account yet.
 
     Raises ``OTPRefused`` when the sending limits apply or the person already
@@ -80,4 +80,4 @@ def support_resend_registration_code(*, staff: Person, person: Person) -> None:
     if person.has_online_account:
         raise OTPRefused("This person already has an online account.", code="has_account")
     otp_send(person=person, purpose=OTPPurpose.REGISTRATION)
-    _act(staff, person, "resend_registration_code")
+    _act(actor, person, "resend_registration_code")

@@ -98,16 +98,16 @@ def account_change_propose(
     *,
     person: Person,
     kind: str,
-    proposer: Person,
+    actor: Person,
     reason: str,
     new_mobile: str = "",
 ) -> AccountChangeRequest:
     """Ask a second person to approve a change to ``person``'s account.
 
-    ``proposer`` is a staff member with the propose permission, or the person
+    ``actor`` is a staff member with the propose permission, or the person
     themselves (a lost old number, with the new number confirmed by a code).
     """
-    if proposer.pk != person.pk and not proposer.has_perm(PROPOSE_PERMISSION):
+    if actor.pk != person.pk and not actor.has_perm(PROPOSE_PERMISSION):
         raise AccountChangeRefused(
             _("You do not have the permission to propose account changes."), code="no_permission"
         )
@@ -129,19 +129,19 @@ def account_change_propose(
     else:
         raise AccountChangeRefused(_("Unknown kind of change."), code="unknown_kind")
     change = AccountChangeRequest(
-        person=person, kind=kind, new_mobile=new_mobile, reason=reason.strip(), proposed_by=proposer
+        person=person, kind=kind, new_mobile=new_mobile, reason=reason.strip(), proposed_by=actor
     )
     try:
         with transaction.atomic():
-            request_create(change, actor=proposer)
+            request_create(change, actor=actor)
     except IntegrityError:
         raise AccountChangeRefused(
             _("A request of this kind for this person is already waiting for approval."),
             code="already_proposed",
         ) from None
-    if proposer.pk != person.pk:
+    if actor.pk != person.pk:
         StaffAction.objects.create(
-            staff=proposer, person=person, action=f"propose_{kind}", note=change.reference
+            staff=actor, person=person, action=f"propose_{kind}", note=change.reference
         )
     if kind == AccountChangeKind.MOBILE and person.mobile:
         notify(

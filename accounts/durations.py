@@ -17,6 +17,12 @@ def duration_text(value: int | float | datetime.timedelta) -> str:
     return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
 
 
+def full_years_between(start: datetime.date, end: datetime.date) -> int:
+    """Whole years from ``start`` to ``end``: an age, or years of residence.
+    Someone born on 29 February turns a year older on 1 March in common years."""
+    return end.year - start.year - ((end.month, end.day) < (start.month, start.day))
+
+
 def working_days_text(days: int) -> str:
     return ngettext("%(count)d working day", "%(count)d working days", days) % {"count": days}
 

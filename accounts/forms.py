@@ -53,10 +53,6 @@ class SignInForm(AuthenticationForm):
         "inactive": _("The Qatar ID number or password is not correct. Check both and try again."),
     }
 
-    def clean_username(self):
-        # Same message for a malformed QID as for a wrong password.
-        return self.cleaned_data["username"]
-
 
 class IdentityStartForm(forms.Form):
     """QID and the card's expiry date: proof that the card is in hand."""

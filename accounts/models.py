@@ -34,6 +34,7 @@ from accounts.constants import (
     OTPPurpose,
     Sex,
 )
+from accounts.durations import full_years_between
 from accounts.managers import PersonManager
 from accounts.passwords import normalize_password
 from accounts.validators import (
@@ -45,6 +46,12 @@ from accounts.validators import (
     qid_nationality_code,
     qid_validator,
 )
+
+
+def localised(obj, field: str) -> str:
+    """``obj.<field>_en`` in English, otherwise ``obj.<field>_ar`` (English when that is empty)."""
+    suffix = "en" if translation.get_language() == Language.ENGLISH else "ar"
+    return getattr(obj, f"{field}_{suffix}") or getattr(obj, f"{field}_en")
 
 
 def private_storage():
@@ -199,9 +206,7 @@ class Person(AbstractBaseUser, PermissionsMixin):
 
     @property
     def display_name(self) -> str:
-        if translation.get_language() == Language.ENGLISH:
-            return self.name_en
-        return self.name_ar or self.name_en
+        return localised(self, "name")
 
     def set_password(self, raw_password):
         if raw_password is not None:
@@ -239,8 +244,7 @@ class Person(AbstractBaseUser, PermissionsMixin):
         return self.registered_at is not None
 
     def age_on(self, day: datetime.date) -> int:
-        dob = self.date_of_birth
-        return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+        return full_years_between(self.date_of_birth, day)
 
 
 class SmartCard(models.Model):
@@ -502,10 +506,6 @@ class SMSDevice(Device):
                 fields=["user", "purpose", "number"], name="one_sms_device_per_purpose_and_number"
             )
         ]
-
-    @property
-    def masked_number(self) -> str:
-        return mask_mobile(self.number)
 
 
 class OTPEvent(models.Model):

@@ -23,6 +23,8 @@ from pypdf.errors import PyPdfError
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 JPEG, PNG, PDF = "jpeg", "png", "pdf"
 IMAGE_KINDS = (JPEG, PNG)
+# The shorter side of a personal photo, in pixels (card photo and residency photo alike).
+PHOTO_MIN_SIDE = 600
 ALL_KINDS = (JPEG, PNG, PDF)
 
 _SIGNATURES = {

@@ -43,10 +43,6 @@ class EServiceAdmin(HistoryAdmin):
     ordering = ("position", "code")
 
 
-class ReadOnlyAdmin(ReadOnlyAdminMixin, HistoryAdmin):
-    """Requests are evidence: staff read them; only services write them."""
-
-
 def _history(obj):
     changes = StatusChange.objects.filter(reference=obj.reference).select_related("actor")
     return (
@@ -68,7 +64,9 @@ def _history(obj):
     )
 
 
-class PortalRequestAdmin(IndexedSearchMixin, PersonDataViewMixin, ReadOnlyAdmin):
+class PortalRequestAdmin(IndexedSearchMixin, PersonDataViewMixin, ReadOnlyAdminMixin, HistoryAdmin):
+    """Requests are evidence: staff read them; only services write them."""
+
     list_display = ("reference", "person", "status", "created_at")
     # A date filter, not a date hierarchy: the hierarchy reads every row's date.
     list_filter = ("status", "created_at")
@@ -120,7 +118,7 @@ class DeactivationRequestAdmin(CardServiceRequestAdmin):
 
 
 @admin.register(CardService)
-class CardServiceAdmin(IndexedSearchMixin, ReadOnlyAdmin):
+class CardServiceAdmin(IndexedSearchMixin, ReadOnlyAdminMixin, HistoryAdmin):
     list_display = ("card", "service", "activated_at", "deactivated_at", "activation")
     list_filter = ("service", ("deactivated_at", admin.EmptyFieldListFilter))
     search_fields = ("card__number", "card__person__qid", "activation__reference")

@@ -15,7 +15,6 @@ exactly 12 months after the last data review.
 
 import calendar
 import datetime
-from dataclasses import dataclass
 
 from django.urls import reverse
 from django.utils import timezone
@@ -24,20 +23,11 @@ from django.utils.translation import gettext as _
 from accounts.constants import ChipStatus
 from accounts.durations import months_text
 from accounts.models import Person, SmartCard
+from accounts.rules import Failure
 from activation.constants import Rule
 from activation.models import EService
 
 DATA_REVIEW_MONTHS = 12
-
-
-@dataclass(frozen=True)
-class Failure:
-    """One rule a person does not meet, and what would fix it."""
-
-    code: str
-    reason: str
-    fix_label: str = ""
-    fix_url: str = ""
 
 
 def months_before(moment: datetime.datetime, months: int) -> datetime.datetime:
@@ -154,8 +144,3 @@ def eligibility_failures(
         *_person_failures(person, now),
         *_service_failures(person, service, today),
     ]
-
-
-def eligibility_codes(**kwargs) -> list[str]:
-    """Only the rule codes; for the admin and for tests."""
-    return [failure.code for failure in eligibility_failures(**kwargs)]

@@ -12,12 +12,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from accounts.uploads import IMAGE_KINDS, upload_clean
+from accounts.uploads import IMAGE_KINDS, PHOTO_MIN_SIDE, upload_clean
 from accounts.validators import normalize_qatar_mobile
 from activation.constants import Decision
 from activation.models import EService
-
-PHOTO_MIN_SIDE = 600
 
 
 class ServiceChoiceField(forms.ModelMultipleChoiceField):

@@ -12,12 +12,17 @@ most one open photo request, and an idempotency key creates one request only.
 
 from django.db import models
 from django.db.models import Q
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from accounts.models import PortalRequest, SmartCard, private_storage, random_upload_name
+from accounts.models import (
+    PortalRequest,
+    SmartCard,
+    localised,
+    private_storage,
+    random_upload_name,
+)
 from accounts.validators import mask_mobile, mobile_validator
 from activation.constants import ReviewStatus, ServiceRequestStatus
 
@@ -55,11 +60,11 @@ class EService(models.Model):
 
     @property
     def name(self) -> str:
-        return self.name_en if translation.get_language() == "en" else self.name_ar
+        return localised(self, "name")
 
     @property
     def description(self) -> str:
-        return self.description_en if translation.get_language() == "en" else self.description_ar
+        return localised(self, "description")
 
 
 def _status_field(choices):

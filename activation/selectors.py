@@ -15,8 +15,9 @@ from django.db.models import QuerySet
 from accounts.audit import data_access_list
 from accounts.constants import AccountChangeStatus
 from accounts.models import AccountChangeRequest, Person, SmartCard
+from accounts.rules import Failure
 from activation.constants import ReviewStatus, ServiceState
-from activation.eligibility import Failure, eligibility_failures
+from activation.eligibility import eligibility_failures
 from activation.models import (
     ActivationRequest,
     CardService,

@@ -299,7 +299,7 @@ def mobile_change_record(
         return account_change_propose(
             person=person,
             kind=AccountChangeKind.MOBILE,
-            proposer=person,
+            actor=person,
             new_mobile=new_mobile,
             reason=_("The old number is lost; the new number was confirmed with a code."),
         )

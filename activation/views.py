@@ -441,7 +441,7 @@ def approved_photo(request, qid=None):
         person = get_object_or_404(Person, qid=qid)
     if not person.photo:
         raise Http404
-    audit.data_access_record(staff=user, person=person, what=lambda: _("Personal photo"))
+    audit.data_access_record(actor=user, person=person, what=lambda: _("Personal photo"))
     return _image_response(person.photo)
 
 
@@ -459,6 +459,6 @@ def photo_request_image(request, reference):
             not_yours(request, "activation.PhotoRequest", reference)
         raise Http404
     audit.data_access_record(
-        staff=user, person=photo_request.person, what=lambda: _("Photo waiting for review")
+        actor=user, person=photo_request.person, what=lambda: _("Photo waiting for review")
     )
     return _image_response(photo_request.photo)

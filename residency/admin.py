@@ -211,7 +211,7 @@ class ApplicationAdmin(IndexedSearchMixin, PersonDataViewMixin, ReadOnlyAdminMix
         started = 0
         for application in queryset:
             try:
-                services.application_review_start(application=application, reviewer=request.user)
+                services.application_review_start(application=application, actor=request.user)
             except ValidationError:
                 continue
             started += 1
@@ -260,15 +260,15 @@ class ApplicationAdmin(IndexedSearchMixin, PersonDataViewMixin, ReadOnlyAdminMix
             try:
                 if decision == DecisionForm.APPROVE:
                     services.application_approve(
-                        application=application, reviewer=request.user, note=message
+                        application=application, actor=request.user, note=message
                     )
                 elif decision == DecisionForm.REJECT:
                     services.application_reject(
-                        application=application, reviewer=request.user, reason=message
+                        application=application, actor=request.user, reason=message
                     )
                 else:
                     services.application_request_information(
-                        application=application, reviewer=request.user, message=message
+                        application=application, actor=request.user, message=message
                     )
             except ValidationError as error:
                 application.refresh_from_db()
@@ -301,7 +301,7 @@ class ApplicationAdmin(IndexedSearchMixin, PersonDataViewMixin, ReadOnlyAdminMix
             try:
                 services.application_record_collection(
                     application=application,
-                    clerk=request.user,
+                    actor=request.user,
                     card_number=form.cleaned_data["card_number"],
                 )
             except ValidationError as error:
@@ -337,7 +337,7 @@ class ApplicationAdmin(IndexedSearchMixin, PersonDataViewMixin, ReadOnlyAdminMix
                 if appointment is None:
                     raise ValidationError(gettext("No free slot in the coming weeks."))
             else:
-                services.appointment_rebook(application=application, clerk=request.user)
+                services.appointment_rebook(application=application, actor=request.user)
         except ValidationError as error:
             self.message_user(request, " ".join(error.messages), level=messages.ERROR)
         else:

@@ -99,7 +99,6 @@ BASIS_DOCUMENTS = {
     Basis.DISTINGUISHED_SERVICE: (DocumentKind.SERVICE_RECOMMENDATION,),
     Basis.SPECIAL_COMPETENCE: (DocumentKind.COMPETENCE_EVIDENCE,),
 }
-PHOTO_MIN_SIDE = 600
 
 
 def required_documents(basis: str) -> tuple[str, ...]:

@@ -16,13 +16,14 @@ a translated ``reason`` that says how to put it right.
 """
 
 import datetime
-from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.constants import CardKind, CardStatus
+from accounts.durations import full_years_between
 from accounts.models import Person
+from accounts.rules import Failure
 from residency.constants import (
     CLOSED_STATUSES,
     MAX_DAYS_ABROAD_PER_YEAR,
@@ -31,18 +32,8 @@ from residency.constants import (
 from residency.models import Application
 
 
-@dataclass(frozen=True)
-class Failure:
-    code: str
-    reason: str
-
-
 def _valid_card(person: Person, kind: str, today: datetime.date) -> bool:
     return person.cards.filter(kind=kind, status=CardStatus.VALID, expires_on__gte=today).exists()
-
-
-def full_years_between(start: datetime.date, end: datetime.date) -> int:
-    return end.year - start.year - ((end.month, end.day) < (start.month, start.day))
 
 
 def declaration_years(*, basis: str, today: datetime.date) -> list[int]:

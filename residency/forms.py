@@ -12,8 +12,8 @@ from django.core.exceptions import ValidationError
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.uploads import ALL_KINDS, IMAGE_KINDS, upload_clean
-from residency.constants import MAX_DAYS_ABROAD_PER_YEAR, PHOTO_MIN_SIDE, DocumentKind
+from accounts.uploads import ALL_KINDS, IMAGE_KINDS, PHOTO_MIN_SIDE, upload_clean
+from residency.constants import MAX_DAYS_ABROAD_PER_YEAR, DocumentKind
 from residency.eligibility import declaration_years, eligibility_basis
 from residency.models import Application, ServiceCentre
 

@@ -13,11 +13,11 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from accounts.models import PortalRequest, private_storage, random_upload_name
+from accounts.models import PortalRequest, localised, private_storage, random_upload_name
 from residency.constants import (
     CLOSED_STATUSES,
     REQUIRED_RESIDENCE_YEARS,
@@ -28,11 +28,6 @@ from residency.constants import (
 )
 
 S = ApplicationStatus
-
-
-def _localised(obj, field: str) -> str:
-    suffix = "en" if translation.get_language() == "en" else "ar"
-    return getattr(obj, f"{field}_{suffix}") or getattr(obj, f"{field}_en")
 
 
 class PublicHoliday(models.Model):
@@ -54,7 +49,7 @@ class PublicHoliday(models.Model):
 
     @property
     def name(self) -> str:
-        return _localised(self, "name")
+        return localised(self, "name")
 
 
 class ServiceCentre(models.Model):
@@ -113,11 +108,11 @@ class ServiceCentre(models.Model):
 
     @property
     def name(self) -> str:
-        return _localised(self, "name")
+        return localised(self, "name")
 
     @property
     def address(self) -> str:
-        return _localised(self, "address")
+        return localised(self, "address")
 
 
 class AppointmentSlot(models.Model):
@@ -276,10 +271,6 @@ class Application(PortalRequest):
             *PortalRequest.Meta.indexes,
             models.Index(fields=["decision_due_on", "id"], name="application_due"),
         ]
-
-    @property
-    def is_open(self) -> bool:
-        return self.status not in CLOSED_STATUSES
 
     @property
     def needs_residence_history(self) -> bool:

@@ -5,7 +5,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Case, CharField, F, Min, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, F, Min, Q, QuerySet, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -13,7 +13,6 @@ from django.utils import timezone
 from accounts.models import Person, StatusChange
 from accounts.security_log import not_yours
 from residency.constants import (
-    AWAITING_DECISION,
     CLOSED_STATUSES,
     ApplicationStatus,
     AppointmentState,
@@ -174,16 +173,6 @@ def slots_free(
         .exclude(pk=exclude_slot_id)
         .select_related("centre")
         .order_by("starts_at")
-    )
-
-
-def review_queue() -> QuerySet[Application]:
-    """Applications waiting for a decision, the most urgent first."""
-    return (
-        Application.objects.filter(status__in=AWAITING_DECISION)
-        .select_related("person", "preferred_centre")
-        .prefetch_related(Prefetch("documents", queryset=Document.objects.filter(is_current=True)))
-        .order_by("decision_due_on", "clock_started_on", "pk")
     )
 
 

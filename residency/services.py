@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from accounts.constants import CardKind, CardStatus, ChipStatus
 from accounts.models import Person, SmartCard
+from accounts.rules import Failure
 from accounts.services import InvalidTransition, request_create, request_transition
 from accounts.uploads import CleanUpload
 from messaging.notifications import notify
@@ -32,7 +33,7 @@ from residency.constants import (
     ApplicationStatus,
     Step,
 )
-from residency.eligibility import Failure, eligibility_basis, eligibility_to_apply
+from residency.eligibility import eligibility_basis, eligibility_to_apply
 from residency.models import (
     Application,
     Appointment,
@@ -234,7 +235,7 @@ def application_withdraw(*, application: Application, actor: Person) -> Applicat
 
 
 def _decide(
-    application: Application, *, reviewer: Person, to: str, note: str, **fields
+    application: Application, *, actor: Person, to: str, note: str, **fields
 ) -> Application:
     """Lock, take the application into review if nobody has, then move it to ``to``.
 
@@ -243,28 +244,28 @@ def _decide(
     """
     locked = _locked(application)
     if locked.status in (S.SUBMITTED, S.RESUBMITTED):
-        request_transition(locked, to=S.UNDER_REVIEW, actor=reviewer)
+        request_transition(locked, to=S.UNDER_REVIEW, actor=actor)
     for name, value in fields.items():
         setattr(locked, name, value)
-    request_transition(locked, to=to, actor=reviewer, note=note, update_fields=list(fields))
+    request_transition(locked, to=to, actor=actor, note=note, update_fields=list(fields))
     return locked
 
 
 @transaction.atomic
-def application_review_start(*, application: Application, reviewer: Person) -> Application:
+def application_review_start(*, application: Application, actor: Person) -> Application:
     """A reviewer takes the application: it shows as under review to everyone."""
     locked = _locked(application)
-    request_transition(locked, to=S.UNDER_REVIEW, actor=reviewer)
+    request_transition(locked, to=S.UNDER_REVIEW, actor=actor)
     return locked
 
 
 @transaction.atomic
 def application_approve(
-    *, application: Application, reviewer: Person, note: str = "", now=None
+    *, application: Application, actor: Person, note: str = "", now=None
 ) -> Application:
     """Approve and book the earliest free collection slot at the preferred centre."""
     now = _now(now)
-    locked = _decide(application, reviewer=reviewer, to=S.APPROVED, note=note, decided_at=now)
+    locked = _decide(application, actor=actor, to=S.APPROVED, note=note, decided_at=now)
     appointment = _appointment_book(locked, actor=None, now=now)
     if appointment is None:
         notify(person=locked.person, template="residency_approved", context={"application": locked})
@@ -279,14 +280,12 @@ def _required_text(value: str, message: str, code: str) -> str:
 
 
 @transaction.atomic
-def application_reject(*, application: Application, reviewer: Person, reason: str, now=None):
+def application_reject(*, application: Application, actor: Person, reason: str, now=None):
     """Reject; the reason is shown to the applicant on the status page and in the message."""
     reason = _required_text(
         reason, _("Give the reason the applicant will read."), "reason_required"
     )
-    locked = _decide(
-        application, reviewer=reviewer, to=S.REJECTED, note=reason, decided_at=_now(now)
-    )
+    locked = _decide(application, actor=actor, to=S.REJECTED, note=reason, decided_at=_now(now))
     notify(
         person=locked.person,
         template="residency_rejected",
@@ -297,11 +296,11 @@ def application_reject(*, application: Application, reviewer: Person, reason: st
 
 @transaction.atomic
 def application_request_information(
-    *, application: Application, reviewer: Person, message: str
+    *, application: Application, actor: Person, message: str
 ) -> Application:
     """Ask the applicant for more information; they upload documents and resubmit."""
     message = _required_text(message, _("Write what the applicant must send."), "message_required")
-    locked = _decide(application, reviewer=reviewer, to=S.MORE_INFO_REQUESTED, note=message)
+    locked = _decide(application, actor=actor, to=S.MORE_INFO_REQUESTED, note=message)
     notify(
         person=locked.person,
         template="residency_more_information",
@@ -495,7 +494,7 @@ def appointment_reschedule(
 
 
 @transaction.atomic
-def appointment_rebook(*, application: Application, clerk: Person, now=None) -> Appointment:
+def appointment_rebook(*, application: Application, actor: Person, now=None) -> Appointment:
     """After a no-show, the clerk books the earliest free slot at the same centre.
 
     A rebooking by staff does not use up the applicant's reschedules.
@@ -516,7 +515,7 @@ def appointment_rebook(*, application: Application, clerk: Person, now=None) -> 
     request_transition(
         locked,
         to=S.APPOINTMENT_BOOKED,
-        actor=clerk,
+        actor=actor,
         note=_("Rebooked after a missed appointment: %(slot)s") % {"slot": _slot_note(slot)},
     )
     notify(
@@ -577,7 +576,7 @@ def _add_years(day: datetime.date, years: int) -> datetime.date:
 
 @transaction.atomic
 def application_record_collection(
-    *, application: Application, clerk: Person, card_number: str, now=None
+    *, application: Application, actor: Person, card_number: str, now=None
 ) -> SmartCard:
     """The clerk hands over the card: it is issued to the person and the application closes."""
     now = _now(now)
@@ -607,7 +606,7 @@ def application_record_collection(
         ) from None
     Appointment.objects.filter(application=locked).update(collected_at=now)
     request_transition(
-        locked, to=S.CARD_ISSUED, actor=clerk, note=_("Card %(number)s") % {"number": card.number}
+        locked, to=S.CARD_ISSUED, actor=actor, note=_("Card %(number)s") % {"number": card.number}
     )
     notify(
         person=locked.person,

@@ -450,7 +450,7 @@ class DocumentDownloadView(LoginRequiredMixin, View):
     def get(self, request, pk):
         document = selectors.document_for_viewer(user=request.user, document_id=pk)
         audit.data_access_record(
-            staff=request.user,
+            actor=request.user,
             person=document.application.person,
             what=lambda: ": ".join((_("Residency document"), str(document.get_kind_display()))),
         )

@@ -1,11 +1,14 @@
 """Shortcuts for tests that start past a step the test is not about."""
 
+import threading
 from html.parser import HTMLParser
 
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
 from accounts.stepup import stepup_session_key
+from activation.eligibility import eligibility_failures
 
 
 def grant_stepup(client, *, purpose: str, scope: str) -> None:
@@ -95,3 +98,31 @@ def cache_read_queries(reads: int) -> int:
     """Database queries spent on ``reads`` reads of the shared cache: none with
     Redis, one each with the database cache (the local default)."""
     return reads if settings.CACHES["default"]["BACKEND"].endswith("DatabaseCache") else 0
+
+
+def eligibility_codes(**kwargs) -> list[str]:
+    """The codes of the rules a person fails for a service (activation.eligibility)."""
+    return [failure.code for failure in eligibility_failures(**kwargs)]
+
+
+def race(calls):
+    """Start ``calls`` at the same moment, each in its own thread and database connection;
+    return what each returned or raised, in order."""
+    barrier = threading.Barrier(len(calls))
+    outcomes = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait(timeout=10)
+            outcomes[index] = call()
+        except Exception as exc:  # noqa: BLE001 - the outcome is what the test inspects
+            outcomes[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return outcomes

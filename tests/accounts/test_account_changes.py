@@ -139,7 +139,7 @@ def test_nobody_approves_their_own_proposal(group):
     change = account_change_propose(
         person=PersonFactory(),
         kind=AccountChangeKind.MOBILE,
-        proposer=maker,
+        actor=maker,
         reason="Ticket 1",
         new_mobile=NEW_MOBILE,
     )
@@ -155,7 +155,7 @@ def test_the_database_refuses_a_checker_who_is_the_maker_or_the_person():
     change = account_change_propose(
         person=person,
         kind=AccountChangeKind.MOBILE,
-        proposer=maker,
+        actor=maker,
         reason="x",
         new_mobile=NEW_MOBILE,
     )
@@ -171,7 +171,7 @@ def test_a_change_to_a_staff_account_needs_a_superuser_to_approve():
     change = account_change_propose(
         person=target,
         kind=AccountChangeKind.MOBILE,
-        proposer=staff(roles.SUPPORT),
+        actor=staff(roles.SUPPORT),
         reason="Ticket 2",
         new_mobile=NEW_MOBILE,
     )
@@ -187,7 +187,7 @@ def test_nobody_decides_a_change_to_their_own_account():
     change = account_change_propose(
         person=target,
         kind=AccountChangeKind.MOBILE,
-        proposer=staff(roles.SUPPORT),
+        actor=staff(roles.SUPPORT),
         reason="Ticket 3",
         new_mobile=NEW_MOBILE,
     )
@@ -199,7 +199,7 @@ def test_staff_without_the_approval_permission_cannot_decide():
     change = account_change_propose(
         person=PersonFactory(),
         kind=AccountChangeKind.MOBILE,
-        proposer=staff(roles.SUPPORT),
+        actor=staff(roles.SUPPORT),
         reason="Ticket 4",
         new_mobile=NEW_MOBILE,
     )
@@ -216,7 +216,7 @@ def test_a_rejection_needs_a_reason_and_changes_nothing():
     change = account_change_propose(
         person=person,
         kind=AccountChangeKind.MOBILE,
-        proposer=staff(roles.SUPPORT),
+        actor=staff(roles.SUPPORT),
         reason="Ticket 5",
         new_mobile=NEW_MOBILE,
     )
@@ -234,7 +234,7 @@ def test_one_open_request_per_person_and_kind():
     account_change_propose(
         person=person,
         kind=AccountChangeKind.MOBILE,
-        proposer=agent,
+        actor=agent,
         reason="a",
         new_mobile=NEW_MOBILE,
     )
@@ -242,7 +242,7 @@ def test_one_open_request_per_person_and_kind():
         account_change_propose(
             person=person,
             kind=AccountChangeKind.MOBILE,
-            proposer=agent,
+            actor=agent,
             reason="b",
             new_mobile="+97477123456",
         )
@@ -274,7 +274,7 @@ def test_a_second_factor_reset_removes_totp_and_backup_devices_but_not_sms_devic
     change = account_change_propose(
         person=member,
         kind=AccountChangeKind.SECOND_FACTOR_RESET,
-        proposer=staff(roles.SUPPORT),
+        actor=staff(roles.SUPPORT),
         reason="Ticket 6: phone lost",
     )
     assert TOTPDevice.objects.filter(user=member).exists()
@@ -291,7 +291,7 @@ def test_a_second_factor_reset_is_only_for_staff():
         account_change_propose(
             person=PersonFactory(),
             kind=AccountChangeKind.SECOND_FACTOR_RESET,
-            proposer=staff(roles.SUPPORT),
+            actor=staff(roles.SUPPORT),
             reason="x",
         )
 
@@ -402,7 +402,7 @@ def test_approvers_see_the_changes_waiting_for_them_on_the_admin_home():
     account_change_propose(
         person=PersonFactory(),
         kind=AccountChangeKind.MOBILE,
-        proposer=agent,
+        actor=agent,
         reason="Ticket 7",
         new_mobile=NEW_MOBILE,
     )

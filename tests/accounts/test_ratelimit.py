@@ -3,7 +3,6 @@ and on Redis alike."""
 
 import datetime
 import os
-import threading
 import uuid
 
 import pytest
@@ -15,6 +14,7 @@ from django.test import RequestFactory
 
 from accounts import lockout
 from accounts.ratelimit import FixedWindow
+from tests.helpers import race
 
 START = datetime.datetime(2026, 3, 1, 8, 0, tzinfo=datetime.UTC)  # a window boundary
 REDIS_URL = os.environ.get("CACHE_URL", "")
@@ -104,27 +104,14 @@ def test_parallel_increments_from_separate_connections_lose_nothing(settings, ki
     _use_cache(settings, kind)
     window = FixedWindow("parallel-test", 3600)
     threads_count, hits_each = 6, 15
-    barrier = threading.Barrier(threads_count)
-    seen: list[int] = []
-    failures: list[BaseException] = []
 
     def worker():
-        try:
-            barrier.wait()
-            for _ in range(hits_each):
-                seen.append(window.hit("same-address"))
-        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
-            failures.append(error)
-        finally:
-            connection.close()
+        return [window.hit("same-address") for _ in range(hits_each)]
 
-    threads = [threading.Thread(target=worker) for _ in range(threads_count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    outcomes = race([worker] * threads_count)
     try:
-        assert failures == []
+        assert [o for o in outcomes if not isinstance(o, list)] == []
+        seen = [count for hits in outcomes for count in hits]
         assert sorted(seen) == list(range(1, threads_count * hits_each + 1))
         assert window.count("same-address") == threads_count * hits_each
     finally:

@@ -215,7 +215,7 @@ def test_a_staff_decision_and_the_record_view_are_logged_and_shown_to_the_person
         url = reverse("admin:residency_application_change", args=[application.pk])
 
     assert client.get(url).status_code == 200
-    residency_services.application_approve(application=application, reviewer=reviewer)
+    residency_services.application_approve(application=application, actor=reviewer)
 
     [view] = security_lines.named("staff.record_view")
     assert view["person_id"] == reviewer.pk

@@ -116,7 +116,7 @@ def deactivate_and_reactivate(person):
 
 
 def support_end_sessions(person):
-    audit.support_end_sessions(staff=PersonFactory(staff=True), person=person)
+    audit.support_end_sessions(actor=PersonFactory(staff=True), person=person)
     deactivate_and_reactivate(person)
 
 

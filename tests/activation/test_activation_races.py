@@ -5,7 +5,6 @@ Each thread has its own connection and transaction, so the card row lock in
 processes in production.
 """
 
-import threading
 import uuid
 
 import pytest
@@ -15,34 +14,13 @@ from django.db import connection
 from activation.models import ActivationRequest, CardService
 from activation.services import ActivationRefused, activation_confirm
 from tests.factories import EServiceFactory, PersonFactory, SmartCardFactory
+from tests.helpers import race
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     # SQLite locks the whole file: only PostgreSQL (CI) has the row locks this tests.
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks"),
 ]
-
-
-def race(calls):
-    """Start ``calls`` at the same moment, each on its own connection; return outcomes."""
-    barrier = threading.Barrier(len(calls))
-    outcomes = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=10)
-            outcomes[index] = call()
-        except Exception as exc:  # noqa: BLE001 - the outcome is what the test inspects
-            outcomes[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return outcomes
 
 
 @pytest.fixture

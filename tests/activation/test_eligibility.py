@@ -9,8 +9,9 @@ from django.utils import translation
 
 from accounts.constants import CardStatus, ChipStatus
 from activation.constants import Rule
-from activation.eligibility import eligibility_codes, eligibility_failures, months_before
+from activation.eligibility import eligibility_failures, months_before
 from tests.factories import EServiceFactory, PersonFactory, SmartCardFactory
+from tests.helpers import eligibility_codes
 
 DOHA = zoneinfo.ZoneInfo("Asia/Qatar")
 NOW = datetime.datetime(2026, 5, 1, 10, 0, tzinfo=DOHA)

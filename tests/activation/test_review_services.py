@@ -15,7 +15,6 @@ from accounts.models import AccountChangeRequest, Person, StatusChange
 from accounts.services import InvalidTransition
 from accounts.uploads import IMAGE_KINDS, upload_clean
 from activation.constants import Decision, ReviewStatus, Rule
-from activation.eligibility import eligibility_codes
 from activation.models import ChipRequest, CorrectionRequest, PhotoRequest
 from activation.services import (
     ActivationRefused,
@@ -31,6 +30,7 @@ from activation.services import (
 from messaging.models import Notification
 from tests.activation.factories import ChipRequestFactory, photo_bytes
 from tests.factories import PersonFactory, SmartCardFactory
+from tests.helpers import eligibility_codes
 
 pytestmark = pytest.mark.django_db
 

@@ -208,7 +208,7 @@ def _admin_rows(*, world_people, citizen, card, service):
     account_change_propose(
         person=citizen,
         kind=AccountChangeKind.MOBILE,
-        proposer=world_people[SUPPORT_QID],
+        actor=world_people[SUPPORT_QID],
         reason="Caller lost the phone; identity checked at the counter",
         new_mobile="+97466123456",
     )
@@ -218,7 +218,7 @@ def _admin_rows(*, world_people, citizen, card, service):
         person=citizen, purpose=OTPPurpose.ESERVICES, number=citizen.mobile, kind=OTPEventKind.SENT
     )
     audit.data_access_record(
-        staff=world_people[SUPPORT_QID],
+        actor=world_people[SUPPORT_QID],
         person=citizen,
         what=lambda: "Personal record",
         reason="Caller asked about their card",

@@ -3,9 +3,11 @@ call, and the message (or one-time code) is sent again later with the same
 idempotency key, so a provider that honours the key delivers it exactly once."""
 
 import datetime
+import io
 
 import pytest
 import time_machine
+from django.core.management import call_command
 
 from accounts import otp
 from accounts.constants import OTPPurpose
@@ -188,3 +190,20 @@ def test_codes_of_successive_challenges_differ(
     keys = {m.idempotency_key for m in sms_outbox}
     assert len(keys) == 3
     assert len(set(codes)) == 3
+
+
+def test_the_outbox_sweep_sends_again_both_a_dead_message_and_a_dead_code(
+    person, clock, settings, sms_outbox, django_capture_on_commit_callbacks
+):
+    settings.OUTBOX_STALE_AFTER = 60
+    message = queued(person, attempts=1)
+    Notification.objects.filter(pk=message.pk).update(status="sending", attempt_started_at=START)
+    with django_capture_on_commit_callbacks(execute=False):  # the code's task is lost
+        otp_send(person=person, purpose=OTPPurpose.ESERVICES)
+    clock.shift(datetime.timedelta(seconds=61))
+    out = io.StringIO()
+    call_command("outbox_retry", stdout=out)
+    assert out.getvalue().strip() == "Retried 1 message(s) and 1 code(s)."
+    assert len(sms_outbox) == 2
+    assert "Your account was created." in [m.body for m in sms_outbox]
+    assert Notification.objects.get(pk=message.pk).status == "sent"

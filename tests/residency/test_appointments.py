@@ -42,7 +42,7 @@ def reviewer():
 
 def approve(application, reviewer, now=THURSDAY):
     with time_machine.travel(now, tick=False):
-        services.application_approve(application=application, reviewer=reviewer, now=now)
+        services.application_approve(application=application, actor=reviewer, now=now)
     application.refresh_from_db()
     return application
 
@@ -183,7 +183,7 @@ def test_the_clerk_rebooks_a_no_show_without_using_the_applicants_changes(review
     clerk = PersonFactory(staff=True)
     monday_after = datetime.datetime(2026, 6, 22, 12, 0, tzinfo=QATAR)
     appointment = services.appointment_rebook(
-        application=application, clerk=clerk, now=monday_after
+        application=application, actor=clerk, now=monday_after
     )
     assert appointment.slot.starts_at == at(23, 8)
     assert appointment.reschedules == 0

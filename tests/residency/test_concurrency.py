@@ -1,7 +1,6 @@
 """Races settled by the database, with two real PostgreSQL connections (STYLE.md)."""
 
 import datetime
-import threading
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,6 +12,7 @@ from residency import services
 from residency.constants import ApplicationStatus
 from residency.models import Application, Appointment, AppointmentSlot
 from tests.factories import PersonFactory
+from tests.helpers import race
 from tests.residency.factories import ApplicationFactory, ServiceCentreFactory
 
 pytestmark = [
@@ -24,24 +24,15 @@ NOW = datetime.datetime(2026, 6, 18, 10, 0, tzinfo=ZoneInfo("Asia/Qatar"))
 
 
 def run_together(*calls):
-    """Start every call at the same moment, each in its own thread and connection."""
-    barrier = threading.Barrier(len(calls))
-    outcomes = [None] * len(calls)
-
-    def worker(index, call):
-        try:
-            barrier.wait()
-            outcomes[index] = ("ok", call())
-        except ValidationError as error:
-            outcomes[index] = ("refused", error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    """Start every call at the same moment (``race``): ("ok", result) or ("refused", error)."""
+    outcomes = []
+    for outcome in race(calls):
+        if isinstance(outcome, ValidationError):
+            outcomes.append(("refused", outcome))
+        elif isinstance(outcome, Exception):
+            raise outcome
+        else:
+            outcomes.append(("ok", outcome))
     return outcomes
 
 
@@ -50,11 +41,11 @@ def test_two_reviewers_deciding_at_once_exactly_one_decision_wins():
     first, second = PersonFactory(staff=True), PersonFactory(staff=True)
     outcomes = run_together(
         lambda: services.application_approve(
-            application=Application.objects.get(pk=application.pk), reviewer=first, now=NOW
+            application=Application.objects.get(pk=application.pk), actor=first, now=NOW
         ),
         lambda: services.application_reject(
             application=Application.objects.get(pk=application.pk),
-            reviewer=second,
+            actor=second,
             reason="Not eligible.",
             now=NOW,
         ),
@@ -82,7 +73,7 @@ def test_simultaneous_approvals_never_overbook_a_slot():
     applications = [ApplicationFactory(submitted=True, preferred_centre=centre) for _ in range(6)]
     outcomes = run_together(
         *[
-            (lambda a=a: services.application_approve(application=a, reviewer=reviewer, now=NOW))
+            (lambda a=a: services.application_approve(application=a, actor=reviewer, now=NOW))
             for a in applications
         ]
     )

@@ -227,10 +227,8 @@ def test_every_field_has_a_label(client, resident):
         form = client.get(url(step)).context["form"]
         for name in form.fields:
             field = form[name]
-            if field.widget_type == "radioselect":
-                assert "<legend>" in content
-            else:
-                assert f'for="{field.id_for_label}"' in content
+            radios = field.widget_type == "radioselect"
+            assert ("<legend>" if radios else f'for="{field.id_for_label}"') in content
 
 
 def test_the_status_page_shows_timeline_due_date_messages_and_documents(
@@ -244,7 +242,7 @@ def test_the_status_page_shows_timeline_due_date_messages_and_documents(
     with time_machine.travel(MONDAY, tick=False):
         services.application_submit(application=application, actor=application.person)
     services.application_request_information(
-        application=application, reviewer=reviewer, message="Please send a new photo."
+        application=application, actor=reviewer, message="Please send a new photo."
     )
     with django_assert_num_queries(8 + session_read_queries()):
         response = client.get(url("status", application.reference))

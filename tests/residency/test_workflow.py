@@ -170,7 +170,7 @@ def test_every_state_change_is_in_the_one_table():
 def test_reject_records_the_reason_for_the_applicant(reviewer):
     application = ApplicationFactory(submitted=True)
     services.application_reject(
-        application=application, reviewer=reviewer, reason="The salary certificate is expired."
+        application=application, actor=reviewer, reason="The salary certificate is expired."
     )
     application.refresh_from_db()
     assert application.status == S.REJECTED
@@ -187,7 +187,7 @@ def test_reject_records_the_reason_for_the_applicant(reviewer):
 def test_reject_needs_a_reason(reviewer):
     application = ApplicationFactory(submitted=True)
     with pytest.raises(ValidationError):
-        services.application_reject(application=application, reviewer=reviewer, reason="  ")
+        services.application_reject(application=application, actor=reviewer, reason="  ")
     application.refresh_from_db()
     assert application.status == S.SUBMITTED
 
@@ -195,7 +195,7 @@ def test_reject_needs_a_reason(reviewer):
 def test_more_information_then_resubmission_restarts_the_clock(reviewer):
     application = ApplicationFactory(submitted=True)
     services.application_request_information(
-        application=application, reviewer=reviewer, message="Upload a clearer passport copy."
+        application=application, actor=reviewer, message="Upload a clearer passport copy."
     )
     application.refresh_from_db()
     assert application.status == S.MORE_INFO_REQUESTED
