@@ -77,7 +77,21 @@ class Notification(models.Model):
         return f"notification-{self.pk}-{int(self.created_at.timestamp())}"
 
 
-class SandboxSMS(models.Model):
+class SandboxMessage(models.Model):
+    """What the sandbox keeps of one message sent in simulation mode."""
+
+    body = models.TextField(_("message"))
+    created_at = models.DateTimeField(_("received at"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.to} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class SandboxSMS(SandboxMessage):
     """The simulated handset of the SMS sandbox (simulation mode only).
 
     This table plays the phone: it is the one place outside a real SMS where
@@ -86,32 +100,20 @@ class SandboxSMS(models.Model):
     """
 
     to = models.CharField(_("to"), max_length=16, db_index=True)
-    body = models.TextField(_("message"))
-    created_at = models.DateTimeField(_("received at"), default=timezone.now)
 
-    class Meta:
+    class Meta(SandboxMessage.Meta):
         verbose_name = _("sandbox SMS")
         db_table = "accounts_sandboxsms"
         verbose_name_plural = _("sandbox SMS")
-        ordering = ["-created_at", "-pk"]
-
-    def __str__(self):
-        return f"{self.to} {self.created_at:%Y-%m-%d %H:%M}"
 
 
-class SandboxEmail(models.Model):
+class SandboxEmail(SandboxMessage):
     """The simulated mailbox of the sandbox (simulation mode only), beside the SMS sandbox."""
 
     to = models.CharField(_("to"), max_length=254, db_index=True)
     subject = models.CharField(_("subject"), max_length=250)
-    body = models.TextField(_("message"))
-    created_at = models.DateTimeField(_("received at"), default=timezone.now)
 
-    class Meta:
+    class Meta(SandboxMessage.Meta):
         verbose_name = _("sandbox e-mail")
         db_table = "accounts_sandboxemail"
         verbose_name_plural = _("sandbox e-mails")
-        ordering = ["-created_at", "-pk"]
-
-    def __str__(self):
-        return f"{self.to} {self.created_at:%Y-%m-%d %H:%M}"
