@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -339,7 +339,7 @@ class IdentityCodeView(CodeConfirmView):
     the code policy is applied to the session's own count and send time."""
 
     flow = "register"
-    sent_message = _lazy("If the details match, a new code is on its way.")
+    sent_message = gettext_lazy("If the details match, a new code is on its way.")
 
     @property
     def purpose(self) -> str:
