@@ -129,7 +129,7 @@ def keep_alive(request):
 
 # --- Code pages: one view for every code texted to confirm a step -------
 
-JUST_SENT_KEY = "code_page_just_sent"
+AFTER_SEND_KEY = "code_page_after_send"
 
 
 def code_error(reason: str) -> str:
@@ -150,15 +150,16 @@ class CodeState:
     next_send_at: datetime.datetime | None
 
 
-def code_page_context(*, form, state: CodeState, just_sent: bool, **extra) -> dict:
-    """The context of ``accounts/code.html``. Right after a new code was sent
-    the page does not also say when the next one may be asked for."""
+def code_page_context(*, form, state: CodeState, after_send: bool, **extra) -> dict:
+    """The context of ``accounts/code.html``. Right after asking for a code the
+    page says only what became of it (sent, or when to ask again), not also
+    when the next one may be asked for."""
     return {
         "form": form,
         "code_sent": state.sent,
         "tries_left": state.tries_left,
         "code_validity": code_policy.validity,
-        "next_send_at": None if just_sent else state.next_send_at,
+        "next_send_at": None if after_send else state.next_send_at,
         **extra,
     }
 
@@ -199,11 +200,11 @@ class CodeConfirmView(View):
         return ""
 
     def dispatch(self, request, *args, **kwargs):
-        self.just_sent = request.session.pop(JUST_SENT_KEY, None) == request.path
+        self.after_send = request.session.pop(AFTER_SEND_KEY, None) == request.path
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, *args, **kwargs):
-        return self.render_page(CodeForm(), just_sent=self.just_sent)
+        return self.render_page(CodeForm(), after_send=self.after_send)
 
     def post(self, request, *args, **kwargs):
         if "resend" in request.POST:
@@ -218,22 +219,22 @@ class CodeConfirmView(View):
         return self.render_page(form, status=self.invalid_status)
 
     def send(self) -> bool:
+        self.request.session[AFTER_SEND_KEY] = self.request.path
         try:
             self.send_code()
         except OTPRefused as refused:
             messages.error(self.request, refused.messages[0])
             return False
-        self.request.session[JUST_SENT_KEY] = self.request.path
         if self.sent_message:
             messages.success(self.request, self.sent_message)
         return True
 
-    def render_page(self, form, *, status=200, just_sent=False):
+    def render_page(self, form, *, status=200, after_send=False):
         number = self.get_number()
         context = code_page_context(
             form=form,
             state=self.code_state(),
-            just_sent=just_sent,
+            after_send=after_send,
             flow=self.flow,
             purpose_label=OTPPurpose(self.purpose).label if number else "",
             masked_number=mask_mobile(number) if number else None,

@@ -101,6 +101,7 @@ def test_a_resend_within_the_minute_is_refused_and_the_first_code_still_works(
         clock.shift(datetime.timedelta(seconds=30))
         content = send_code(client, django_capture_on_commit_callbacks).content.decode()
         assert "You can ask for a new code at 12:01." in content
+        assert "You can ask for a new code from" not in content  # said once, not twice
         assert "We sent a 6-digit code to" in content  # the first code, still valid
         assert len(sms_outbox) == 1
         response = client.post(stepup_url(), {"code": last_code(sms_outbox)})
