@@ -10,6 +10,10 @@
   valid code exactly one succeeds;
 - a new code is allowed 60 s after the previous one, at most 5 per person per
   hour and 10 per number per day.
+
+The numbers are defaults in ``accounts.conf``; ``CodePolicy`` below is the
+only code that applies them, for the SMS devices and for the registration and
+reset pages alike.
 """
 
 import datetime
