@@ -20,6 +20,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from accounts import conf
 from accounts.constants import CardStatus, OTPPurpose
 from accounts.lockout import qid_unlock
 from accounts.models import IdentityFlow, Person
@@ -35,7 +36,8 @@ class AccountExists(Exception):
     """The online account was created meanwhile (a double submit or a second tab)."""
 
 
-FLOW_LIFETIME = datetime.timedelta(hours=1)
+def _flow_start_cutoff() -> datetime.datetime:
+    return timezone.now() - conf.settings.ACCOUNTS_IDENTITY_FLOW_LIFETIME
 
 
 def identity_start(*, qid: str, card_expiry: datetime.date, purpose: str) -> IdentityFlow:
@@ -43,7 +45,7 @@ def identity_start(*, qid: str, card_expiry: datetime.date, purpose: str) -> Ide
 
     Only the flow's id goes through the task queue, never the QID or the date.
     """
-    IdentityFlow.objects.filter(created_at__lt=timezone.now() - FLOW_LIFETIME).delete()
+    IdentityFlow.objects.filter(created_at__lt=_flow_start_cutoff()).delete()
     flow = IdentityFlow.objects.create(purpose=purpose, qid=qid, card_expiry=card_expiry)
     transaction.on_commit(lambda: identity_code_task.enqueue(flow_id=str(flow.pk)))
     return flow
@@ -100,7 +102,7 @@ def identity_verify(*, flow_id: str, purpose: str, code: str) -> tuple[Person | 
         IdentityFlow.objects.filter(
             pk=flow_id,
             purpose=purpose,
-            created_at__gte=timezone.now() - FLOW_LIFETIME,
+            created_at__gte=_flow_start_cutoff(),
             person__isnull=False,
         )
         .select_related("person")
@@ -185,7 +187,6 @@ def person_language_set(*, person: Person, language: str) -> Person:
 # --- E-mail address for copies of messages --------------------------------
 
 EMAIL_VERIFY_SALT = "accounts.email-verify"
-EMAIL_LINK_VALIDITY = datetime.timedelta(hours=24)
 
 
 class EmailLinkInvalid(Exception):
@@ -205,7 +206,11 @@ def email_verification_send(*, person: Person, email: str, link_for) -> None:
     with translation.override(person.preferred_language):
         text = render_to_string(
             "accounts/email/verify.txt",
-            {"person": person, "url": link_for(token), "validity": EMAIL_LINK_VALIDITY},
+            {
+                "person": person,
+                "url": link_for(token),
+                "validity": conf.settings.ACCOUNTS_EMAIL_LINK_VALIDITY,
+            },
             using="text",
         )
     subject, _newline, body = text.partition("\n")
@@ -218,7 +223,9 @@ def email_verification_send(*, person: Person, email: str, link_for) -> None:
 def email_verify(*, person: Person, token: str) -> Person:
     try:
         data = signing.loads(
-            token, salt=EMAIL_VERIFY_SALT, max_age=EMAIL_LINK_VALIDITY.total_seconds()
+            token,
+            salt=EMAIL_VERIFY_SALT,
+            max_age=conf.settings.ACCOUNTS_EMAIL_LINK_VALIDITY.total_seconds(),
         )
     except signing.BadSignature as error:
         raise EmailLinkInvalid from error

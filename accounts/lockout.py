@@ -18,6 +18,7 @@ from axes.utils import reset
 from django.conf import settings
 from django.utils import timezone
 
+from accounts import conf
 from accounts.network import client_ip
 from accounts.ratelimit import FixedWindow
 from accounts.validators import normalize_qid
@@ -58,7 +59,7 @@ def qid_unlock(qid: str) -> None:
 
 
 def _signin_failures() -> FixedWindow:
-    return FixedWindow("signin-ip-failures", settings.IP_FAILURE_WINDOW)
+    return FixedWindow("signin-ip-failures", conf.settings.IP_FAILURE_WINDOW)
 
 
 def ip_failure_record(request) -> None:
@@ -76,7 +77,7 @@ def ip_throttle_state(request) -> str:
     except Exception as exc:  # noqa: BLE001 - any cache failure refuses sign-in
         logger.warning("Sign-in refused: cache unavailable (%s)", type(exc).__name__)
         return COUNTS_UNAVAILABLE
-    return ADDRESS_THROTTLED if failures >= settings.IP_FAILURE_LIMIT else ""
+    return ADDRESS_THROTTLED if failures >= conf.settings.IP_FAILURE_LIMIT else ""
 
 
 def ip_is_throttled(request) -> bool:
@@ -85,20 +86,24 @@ def ip_is_throttled(request) -> bool:
 
 # Registration and reset attempts: whatever was typed, each counts, so nobody
 # can try card expiry dates for a QID, or QIDs from one address, at speed.
-IDENTITY_ATTEMPTS_PER_QID = 5
-IDENTITY_ATTEMPTS_PER_ADDRESS = 20
-IDENTITY_WINDOW = 60 * 60
-IDENTITY_PER_QID = FixedWindow("identity-qid", IDENTITY_WINDOW)
-IDENTITY_PER_ADDRESS = FixedWindow("identity-ip", IDENTITY_WINDOW)
+def identity_per_qid() -> FixedWindow:
+    return FixedWindow("identity-qid", conf.settings.ACCOUNTS_IDENTITY_WINDOW)
+
+
+def identity_per_address() -> FixedWindow:
+    return FixedWindow("identity-ip", conf.settings.ACCOUNTS_IDENTITY_WINDOW)
 
 
 def identity_attempt_allowed(request, qid: str) -> bool:
     """Count one registration or reset attempt; False once a limit is passed,
     or when the cache cannot count."""
     try:
-        per_qid = IDENTITY_PER_QID.hit(normalize_qid(qid))
-        per_address = IDENTITY_PER_ADDRESS.hit(client_ip(request))
+        per_qid = identity_per_qid().hit(normalize_qid(qid))
+        per_address = identity_per_address().hit(client_ip(request))
     except Exception as exc:  # noqa: BLE001 - fail closed
         logger.warning("Identity attempt refused: cache unavailable (%s)", type(exc).__name__)
         return False
-    return per_qid <= IDENTITY_ATTEMPTS_PER_QID and per_address <= IDENTITY_ATTEMPTS_PER_ADDRESS
+    return (
+        per_qid <= conf.settings.ACCOUNTS_IDENTITY_ATTEMPTS_PER_QID
+        and per_address <= conf.settings.ACCOUNTS_IDENTITY_ATTEMPTS_PER_ADDRESS
+    )

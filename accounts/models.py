@@ -4,6 +4,7 @@
 """
 
 import datetime
+import secrets
 import uuid
 from pathlib import PurePath
 
@@ -17,7 +18,7 @@ from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone, translation
-from django.utils.crypto import salted_hmac
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from django_otp.models import Device
@@ -506,6 +507,106 @@ class SMSDevice(Device):
                 fields=["user", "purpose", "number"], name="one_sms_device_per_purpose_and_number"
             )
         ]
+
+    # django-otp's device contract. Every limit is decided by the one code
+    # policy (``accounts.otp.code_policy``); the services in ``accounts.otp``
+    # lock the row and record the events.
+
+    def token_hash_for(self, code: str) -> str:
+        """The keyed hash stored for a code: bound to this device, purpose and number."""
+        return salted_hmac(
+            "accounts.otp", f"{self.pk}:{self.purpose}:{self.number}:{code}", algorithm="sha256"
+        ).hexdigest()
+
+    def verify_is_allowed(self):
+        return _code_policy().verify_is_allowed(
+            failures=self.failures, valid_until=self.valid_until if self.token_hash else None
+        )
+
+    def generate_is_allowed(self):
+        policy = _code_policy()
+        now = policy._now()
+        sent = {}
+        for reason, limit, window in policy.sending_limits():
+            events = OTPEvent.objects.filter(kind=OTPEventKind.SENT, created_at__gte=now - window)
+            if reason == "person_limit":
+                events = events.filter(person_id=self.user_id)
+            else:
+                events = events.filter(number=self.number)
+            sent[reason] = list(
+                events.order_by("-created_at").values_list("created_at", flat=True)[:limit]
+            )
+        return policy.generate_is_allowed(last_sent_at=self.requested_at, sent=sent)
+
+    def generate_challenge(self):
+        """Start a new challenge; the delivery task makes the code and texts it.
+
+        The caller holds the person's row lock and has asked
+        ``generate_is_allowed()``. The previous code dies here.
+        """
+        policy = _code_policy()
+        self.failures = policy.failures_for_new_code(self.failures)
+        self.token_hash = ""
+        self.valid_until = None
+        self.requested_at = policy._now()
+        self.delivery_nonce = secrets.token_hex(16)
+        self.delivery_started_at = None
+        self.delivered_at = None
+        self.save(
+            update_fields=[
+                "token_hash",
+                "valid_until",
+                "requested_at",
+                "failures",
+                "delivery_nonce",
+                "delivery_started_at",
+                "delivered_at",
+            ]
+        )
+        return None
+
+    def verify_token(self, token) -> bool:
+        """Check a code against the newest challenge; the caller locks the row.
+
+        A right code is spent; a wrong one counts, and the last allowed wrong
+        code voids the challenge.
+        """
+        if not self.verify_is_allowed()[0]:
+            return False
+        token = str(token or "")
+        if len(token) == _code_policy().digits and constant_time_compare(
+            self.token_hash_for(token), self.token_hash
+        ):
+            self.token_hash = ""
+            self.valid_until = None
+            self.failures = 0
+            self.save(update_fields=["token_hash", "valid_until", "failures"])
+            return True
+        self.failures += 1
+        if _code_policy().is_void(self.failures):
+            self.token_hash = ""
+            self.valid_until = None
+        self.save(update_fields=["failures", "token_hash", "valid_until"])
+        return False
+
+    def challenge_open(self) -> bool:
+        """Whether a code was sent that can still be used (or is still being texted)."""
+        policy = _code_policy()
+        if self.token_hash:
+            return self.valid_until is not None and policy._now() <= self.valid_until
+        return bool(
+            self.delivery_nonce
+            and self.delivery_started_at is None
+            and self.requested_at
+            and policy._now() <= policy.valid_until(self.requested_at)
+        )
+
+
+def _code_policy():
+    # ``accounts.otp`` builds on these models, so it is imported when first used.
+    from accounts.otp import code_policy
+
+    return code_policy
 
 
 class OTPEvent(models.Model):

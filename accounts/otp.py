@@ -10,6 +10,10 @@
   valid code exactly one succeeds;
 - a new code is allowed 60 s after the previous one, at most 5 per person per
   hour and 10 per number per day.
+
+The numbers are defaults in ``accounts.conf``; ``CodePolicy`` below is the
+only code that applies them, for the SMS devices and for the registration and
+reset pages alike.
 """
 
 import datetime
@@ -21,9 +25,10 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
-from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from accounts import conf
 from accounts.constants import OTPEventKind
 from accounts.models import OTPEvent, Person, SMSDevice
 from accounts.security_log import FAILURE, SUCCESS, security_event
@@ -33,12 +38,114 @@ from messaging.sms import SMSError, sms_send
 
 logger = logging.getLogger(__name__)
 
-CODE_DIGITS = 6
-CODE_VALIDITY = datetime.timedelta(minutes=5)
-RESEND_AFTER = datetime.timedelta(seconds=60)
-MAX_FAILURES = 5
-MAX_PER_PERSON_PER_HOUR = 5
-MAX_PER_NUMBER_PER_DAY = 10
+# Why a code cannot be checked, or a new one cannot be sent yet.
+VOID = "void"
+NO_CODE = "no_code"
+EXPIRED = "expired"
+WRONG = "wrong"
+COOLDOWN = "cooldown"
+PERSON_LIMIT = "person_limit"
+NUMBER_LIMIT = "number_limit"
+
+
+class CodePolicy:
+    """How long a code is valid, how many wrong tries void it and when a new one
+    may be sent: the one place that decides, for every code page and device.
+
+    Like Django's ``PasswordResetTokenGenerator`` the clock is the ``_now()``
+    hook, so a test moves time by overriding it. Like django-otp's
+    ``verify_is_allowed()`` and ``generate_is_allowed()`` the checks answer
+    ``(True, None)`` or ``(False, {"reason": ..., ...})``; a refused send says
+    when it is allowed again (``next_allowed_at``). The numbers come from
+    ``accounts.conf`` each time, so settings can change them.
+    """
+
+    def _now(self) -> datetime.datetime:
+        return timezone.now()
+
+    @property
+    def digits(self) -> int:
+        return conf.settings.ACCOUNTS_OTP_DIGITS
+
+    @property
+    def validity(self) -> datetime.timedelta:
+        return conf.settings.ACCOUNTS_OTP_VALIDITY
+
+    @property
+    def resend_after(self) -> datetime.timedelta:
+        return conf.settings.ACCOUNTS_OTP_RESEND_AFTER
+
+    @property
+    def max_failures(self) -> int:
+        return conf.settings.ACCOUNTS_OTP_MAX_FAILURES
+
+    def sending_limits(self) -> tuple[tuple[str, int, datetime.timedelta], ...]:
+        """(reason, how many codes, per how long) for each limit on sending."""
+        return (
+            (
+                PERSON_LIMIT,
+                conf.settings.ACCOUNTS_OTP_PER_PERSON,
+                conf.settings.ACCOUNTS_OTP_PER_PERSON_WINDOW,
+            ),
+            (
+                NUMBER_LIMIT,
+                conf.settings.ACCOUNTS_OTP_PER_NUMBER,
+                conf.settings.ACCOUNTS_OTP_PER_NUMBER_WINDOW,
+            ),
+        )
+
+    def valid_until(self, sent_at: datetime.datetime) -> datetime.datetime:
+        return sent_at + self.validity
+
+    def is_void(self, failures: int) -> bool:
+        return failures >= self.max_failures
+
+    def tries_left(self, failures: int) -> int:
+        return max(0, self.max_failures - failures)
+
+    def failures_for_new_code(self, failures: int) -> int:
+        """A new code keeps the count of wrong codes, unless they voided the last one."""
+        return 0 if self.is_void(failures) else failures
+
+    def verify_is_allowed(self, *, failures: int, valid_until: datetime.datetime | None):
+        """May a code be checked? ``valid_until`` is None when no code is waiting."""
+        if self.is_void(failures):
+            return False, {"reason": VOID, "failure_count": failures}
+        if valid_until is None:
+            return False, {"reason": NO_CODE}
+        if self._now() > valid_until:
+            return False, {"reason": EXPIRED, "expired_at": valid_until}
+        return True, None
+
+    def generate_is_allowed(self, *, last_sent_at: datetime.datetime | None, sent=None):
+        """May a new code be sent? ``sent`` maps a sending limit's reason to the
+        send times it counts, newest first (at most that limit's number)."""
+        now = self._now()
+        waits = []
+        if last_sent_at is not None:
+            waits.append((last_sent_at + self.resend_after, COOLDOWN))
+        for reason, limit, window in self.sending_limits():
+            recent = [at for at in (sent or {}).get(reason, ())[:limit] if at >= now - window]
+            if len(recent) >= limit:
+                waits.append((recent[-1] + window, reason))
+        waits = [(at, reason) for at, reason in waits if at > now]
+        if not waits:
+            return True, None
+        next_allowed_at, reason = max(waits)
+        return False, {"reason": reason, "next_allowed_at": next_allowed_at}
+
+    def refusal(self, info: dict) -> "OTPRefused":
+        """The message for a refused send, with the time a new code can be asked for."""
+        next_at = info["next_allowed_at"]
+        return OTPRefused(
+            _("You can ask for a new code at %(time)s.")
+            % {"time": formats.time_format(timezone.localtime(next_at), "H:i")},
+            code="otp_wait",
+            next_send_at=next_at,
+        )
+
+
+code_policy = CodePolicy()
 
 
 class OTPRefused(ValidationError):
@@ -57,12 +164,6 @@ class OTPCheck:
 
     def __bool__(self):
         return self.ok
-
-
-def _hash(device: SMSDevice, code: str) -> str:
-    return salted_hmac(
-        "accounts.otp", f"{device.pk}:{device.purpose}:{device.number}:{code}", algorithm="sha256"
-    ).hexdigest()
 
 
 def _event(device: SMSDevice, kind: str, now) -> None:
@@ -89,42 +190,13 @@ def otp_device(*, person: Person, purpose: str, number: str | None = None) -> SM
 
 
 def tries_left(device: SMSDevice | None) -> int:
-    if device is None or not device.token_hash and device.failures >= MAX_FAILURES:
-        return 0
-    return max(0, MAX_FAILURES - device.failures)
+    return 0 if device is None else code_policy.tries_left(device.failures)
 
 
-def _window_reopens_at(events, *, window: datetime.timedelta, limit: int, now):
-    """When a sending limit of ``limit`` codes per ``window`` lets the next one go,
-    or None when it is not reached."""
-    recent = list(
-        events.filter(kind=OTPEventKind.SENT, created_at__gte=now - window)
-        .order_by("-created_at")
-        .values_list("created_at", flat=True)[:limit]
-    )
-    return recent[-1] + window if len(recent) >= limit else None
-
-
-def otp_next_send_at(device: SMSDevice, *, now=None) -> datetime.datetime:
-    """The earliest moment a new code may be sent for this device."""
-    now = now or timezone.now()
-    candidates = [
-        now,
-        device.requested_at and device.requested_at + RESEND_AFTER,
-        _window_reopens_at(
-            OTPEvent.objects.filter(person_id=device.user_id),
-            window=datetime.timedelta(hours=1),
-            limit=MAX_PER_PERSON_PER_HOUR,
-            now=now,
-        ),
-        _window_reopens_at(
-            OTPEvent.objects.filter(number=device.number),
-            window=datetime.timedelta(days=1),
-            limit=MAX_PER_NUMBER_PER_DAY,
-            now=now,
-        ),
-    ]
-    return max(candidate for candidate in candidates if candidate)
+def otp_next_send_at(device: SMSDevice) -> datetime.datetime | None:
+    """When a new code may be sent for this device, or None when it may be now."""
+    allowed, info = device.generate_is_allowed()
+    return None if allowed else info["next_allowed_at"]
 
 
 def otp_send(*, person: Person, purpose: str, number: str | None = None) -> SMSDevice:
@@ -138,7 +210,6 @@ def otp_send(*, person: Person, purpose: str, number: str | None = None) -> SMSD
             _("No mobile number is linked to your account. Please visit a service centre."),
             code="no_mobile",
         )
-    now = timezone.now()
     with transaction.atomic():
         # One lock per person serialises code requests across every purpose.
         Person.objects.select_for_update().only("pk").get(pk=person.pk)
@@ -148,51 +219,19 @@ def otp_send(*, person: Person, purpose: str, number: str | None = None) -> SMSD
             number=number,
             defaults={"name": purpose, "confirmed": True},
         )
-        next_at = otp_next_send_at(device, now=now)
-        if next_at > now:
-            refused = OTPRefused(
-                _("You can ask for a new code at %(time)s.")
-                % {"time": formats.time_format(timezone.localtime(next_at), "H:i")},
-                code="otp_wait",
-                next_send_at=next_at,
-            )
-        else:
-            refused = None
-            if device.failures >= MAX_FAILURES:
-                device.failures = 0  # the old challenge was voided; this is a new one
-            device.token_hash = ""
-            device.valid_until = None
-            device.requested_at = now
-            device.delivery_nonce = secrets.token_hex(16)
-            device.delivery_started_at = None
-            device.delivered_at = None
-            device.save(
-                update_fields=[
-                    "token_hash",
-                    "valid_until",
-                    "requested_at",
-                    "failures",
-                    "delivery_nonce",
-                    "delivery_started_at",
-                    "delivered_at",
-                ]
-            )
-            _event(device, OTPEventKind.SENT, now)
+        allowed, info = device.generate_is_allowed()
+        if allowed:
+            device.generate_challenge()
+            _event(device, OTPEventKind.SENT, device.requested_at)
             transaction.on_commit(lambda: _enqueue_delivery(device.pk))
-    if refused is not None:
-        OTPEvent.objects.create(
-            person=person, purpose=purpose, number=number, kind=OTPEventKind.REFUSED
-        )
-        security_event(
-            None,
-            "code.refused",
-            outcome=FAILURE,
-            person=person,
-            purpose=purpose,
-            reason=getattr(refused, "code", ""),
-        )
-        raise refused
-    return device
+            return device
+    OTPEvent.objects.create(
+        person=person, purpose=purpose, number=number, kind=OTPEventKind.REFUSED
+    )
+    security_event(
+        None, "code.refused", outcome=FAILURE, person=person, purpose=purpose, reason="otp_wait"
+    )
+    raise code_policy.refusal(info)
 
 
 def _enqueue_delivery(device_id: int) -> None:
@@ -204,7 +243,8 @@ def _code(device: SMSDevice) -> str:
     secret key: a retried delivery texts the same code. (Whoever holds the
     secret key and the database can find a code from its keyed hash anyway.)"""
     digest = salted_hmac("accounts.otp.code", device.delivery_nonce, algorithm="sha256")
-    return f"{int(digest.hexdigest(), 16) % 10**CODE_DIGITS:0{CODE_DIGITS}d}"
+    digits = code_policy.digits
+    return f"{int(digest.hexdigest(), 16) % 10**digits:0{digits}d}"
 
 
 def _idempotency_key(device: SMSDevice) -> str:
@@ -220,7 +260,7 @@ def otp_deliver(*, device_id: int) -> None:
     after; a delivery left unanswered by a worker that died is repeated by
     ``otp_retry_stale`` with the same code and idempotency key.
     """
-    now = timezone.now()
+    now = code_policy._now()
     with transaction.atomic():
         device = SMSDevice.objects.select_for_update().select_related("user").get(pk=device_id)
         if device.delivered_at is not None:
@@ -229,8 +269,8 @@ def otp_deliver(*, device_id: int) -> None:
             device.delivery_nonce = secrets.token_hex(16)
         if device.delivery_started_at is None:
             code = _code(device)
-            device.token_hash = _hash(device, code)
-            device.valid_until = now + CODE_VALIDITY
+            device.token_hash = device.token_hash_for(code)
+            device.valid_until = code_policy.valid_until(now)
         elif not device.token_hash:
             return  # the challenge was spent or voided meanwhile
         code = _code(device)
@@ -242,7 +282,11 @@ def otp_deliver(*, device_id: int) -> None:
     with translation.override(person.preferred_language):
         body = render_to_string(
             "accounts/sms/code.txt",
-            {"code": code, "purpose": device.get_purpose_display(), "validity": CODE_VALIDITY},
+            {
+                "code": code,
+                "purpose": device.get_purpose_display(),
+                "validity": code_policy.validity,
+            },
             using="text",
         ).strip()
     try:
@@ -263,12 +307,12 @@ def otp_retry_stale(*, now: datetime.datetime | None = None) -> int:
     (its worker died, or the provider failed); returns how many were tried."""
     from django.conf import settings
 
-    now = now or timezone.now()
+    now = now or code_policy._now()
     stale = now - datetime.timedelta(seconds=settings.OUTBOX_STALE_AFTER)
     due = list(
         SMSDevice.objects.filter(
             delivered_at__isnull=True,
-            requested_at__gt=now - CODE_VALIDITY,
+            requested_at__gt=now - code_policy.validity,
         )
         .exclude(delivery_nonce="")
         .filter(
@@ -285,33 +329,23 @@ def otp_retry_stale(*, now: datetime.datetime | None = None) -> int:
 def otp_verify(*, person: Person, purpose: str, code: str, number: str | None = None) -> OTPCheck:
     """Check a code; on success it is spent. Never raises for a wrong code."""
     code = to_ascii_digits(str(code or "")).strip()
-    now = timezone.now()
     with transaction.atomic():
         device = (
             SMSDevice.objects.select_for_update()
             .filter(user=person, purpose=purpose, number=number or person.mobile)
             .first()
         )
-        if device is None or not device.token_hash:
-            voided = device is not None and device.failures >= MAX_FAILURES
-            return OTPCheck(False, "void" if voided else "no_code", 0)
-        if device.valid_until is None or now > device.valid_until:
-            return OTPCheck(False, "expired", tries_left(device))
-        if len(code) == CODE_DIGITS and constant_time_compare(
-            _hash(device, code), device.token_hash
-        ):
-            device.token_hash = ""
-            device.valid_until = None
-            device.failures = 0
-            device.save(update_fields=["token_hash", "valid_until", "failures"])
+        if device is None:
+            return OTPCheck(False, NO_CODE, 0)
+        allowed, info = device.verify_is_allowed()
+        if not allowed:
+            return OTPCheck(False, info["reason"], tries_left(device))
+        now = code_policy._now()
+        if device.verify_token(code):
             _event(device, OTPEventKind.VERIFIED, now)
             return OTPCheck(True, "", 0)
-        device.failures += 1
         _event(device, OTPEventKind.FAILED, now)
-        if device.failures >= MAX_FAILURES:
-            device.token_hash = ""
-            device.valid_until = None
+        if code_policy.is_void(device.failures):
             _event(device, OTPEventKind.VOIDED, now)
-        device.save(update_fields=["failures", "token_hash", "valid_until"])
-        left = tries_left(device)
-        return OTPCheck(False, "wrong" if left else "void", left)
+            return OTPCheck(False, VOID, 0)
+        return OTPCheck(False, WRONG, tries_left(device))

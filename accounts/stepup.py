@@ -18,9 +18,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import conf
 from accounts.security_log import security_event
-
-DEFAULT_MAX_AGE = 10 * 60
 
 
 def stepup_session_key(purpose: str, scope: str) -> str:
@@ -35,7 +34,9 @@ def stepup_grant(request, *, purpose: str, scope: str) -> None:
     security_event(request, "stepup.granted", purpose=purpose)
 
 
-def stepup_is_valid(request, *, purpose: str, scope: str, max_age: int = DEFAULT_MAX_AGE) -> bool:
+def stepup_is_valid(request, *, purpose: str, scope: str, max_age: int | None = None) -> bool:
+    if max_age is None:
+        max_age = conf.settings.ACCOUNTS_STEPUP_MAX_AGE
     granted = request.session.get(stepup_session_key(purpose, scope))
     if granted is None:
         return False
@@ -53,10 +54,11 @@ def stepup_url(*, purpose: str, scope: str, next_url: str) -> str:
 
 
 class StepUpRequiredMixin(LoginRequiredMixin):
-    """Require a code confirmed within ``stepup_max_age`` seconds for this purpose and scope."""
+    """Require a code confirmed within ``stepup_max_age`` seconds for this purpose
+    and scope (``None``: ``ACCOUNTS_STEPUP_MAX_AGE`` from ``accounts.conf``)."""
 
     stepup_purpose: str = ""
-    stepup_max_age: int = DEFAULT_MAX_AGE
+    stepup_max_age: int | None = None
 
     def get_stepup_scope(self) -> str:
         return "person"

@@ -1,4 +1,5 @@
 import datetime
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
@@ -13,6 +14,7 @@ from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -20,7 +22,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from twilio.request_validator import RequestValidator
 
-from accounts import audit, history, identity, lockout, selectors, sessions
+from accounts import audit, conf, history, identity, lockout, selectors, sessions
 from accounts.constants import OTPPurpose
 from accounts.durations import duration_text
 from accounts.forms import (
@@ -34,10 +36,13 @@ from accounts.forms import (
 )
 from accounts.middleware import session_start, session_touch
 from accounts.otp import (
-    CODE_VALIDITY,
-    MAX_FAILURES,
-    RESEND_AFTER,
+    EXPIRED,
+    NO_CODE,
+    VOID,
+    WRONG,
+    OTPCheck,
     OTPRefused,
+    code_policy,
     otp_device,
     otp_next_send_at,
     otp_send,
@@ -47,6 +52,7 @@ from accounts.otp import (
 from accounts.policies import password_reset_hold
 from accounts.security_log import FAILURE, person_id_for_qid, security_event
 from accounts.stepup import StepUpRequiredMixin, stepup_clear, stepup_grant
+from accounts.validators import mask_mobile
 from messaging import selectors as messaging_selectors
 from messaging.notifications import notification_status_update
 from moi_portal.metrics import signin_refusals
@@ -83,7 +89,7 @@ def locked_out(request, credentials, *args, ip_throttled=False, **kwargs):
     """Shown instead of the sign-in form while a QID (or an address) is locked."""
     qid = lockout.axes_username(request, credentials)
     until = None if ip_throttled else lockout.qid_locked_until(qid)
-    until = until or timezone.now() + datetime.timedelta(seconds=settings.IP_FAILURE_WINDOW)
+    until = until or timezone.now() + datetime.timedelta(seconds=conf.settings.IP_FAILURE_WINDOW)
     security_event(
         request,
         "signin.throttled" if ip_throttled else "signin.locked",
@@ -122,6 +128,149 @@ def keep_alive(request):
     return JsonResponse({"idle_timeout": settings.SESSION_IDLE_TIMEOUT})
 
 
+# --- Code pages: one view for every code texted to confirm a step -------
+
+AFTER_SEND_KEY = "code_page_after_send"
+
+
+def code_error(reason: str) -> str:
+    """The one text for each reason a code was not accepted."""
+    return {
+        EXPIRED: _("This code has expired. Ask for a new code."),
+        VOID: _("Too many wrong codes: this code can no longer be used. Ask for a new code."),
+        NO_CODE: _("There is no code waiting for you. Ask for a new code."),
+    }.get(reason, _("The code is not correct. Check the text message and try again."))
+
+
+@dataclass(frozen=True)
+class CodeState:
+    """What the code page shows about the current code."""
+
+    sent: bool
+    tries_left: int
+    next_send_at: datetime.datetime | None
+
+
+def code_page_context(*, form, state: CodeState, after_send: bool, **extra) -> dict:
+    """The context of ``accounts/code.html``. Right after asking for a code the
+    page says only what became of it (sent, or when to ask again), not also
+    when the next one may be asked for."""
+    return {
+        "form": form,
+        "code_sent": state.sent,
+        "tries_left": state.tries_left,
+        "code_validity": code_policy.validity,
+        "next_send_at": None if after_send else state.next_send_at,
+        **extra,
+    }
+
+
+class CodeConfirmView(View):
+    """A page that confirms a step with a one-time code texted to a number.
+
+    A GET only shows the page; codes are sent by a POST (the form that leads
+    here, or the page's send button). Subclasses fill in the hooks: which
+    number (``get_number``), how a code is sent (``send_code``), how one is
+    checked (``check_code``), what the page says about the current code
+    (``code_state``) and what happens once it is verified (``code_verified``).
+    """
+
+    purpose: str = ""
+    flow: str = ""
+    invalid_status = 200
+    sent_message: str = ""
+
+    def get_number(self) -> str | None:
+        """The number the code goes to; None when the page must not show it."""
+        return None
+
+    def send_code(self) -> None:
+        """Send a code; raise ``OTPRefused`` when one cannot be sent now."""
+        raise NotImplementedError
+
+    def check_code(self, code: str) -> OTPCheck:
+        raise NotImplementedError
+
+    def code_state(self) -> CodeState:
+        raise NotImplementedError
+
+    def code_verified(self):
+        raise NotImplementedError
+
+    def get_cancel_url(self) -> str:
+        return ""
+
+    def dispatch(self, request, *args, **kwargs):
+        self.after_send = request.session.pop(AFTER_SEND_KEY, None) == request.path
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        return self.render_page(CodeForm(), after_send=self.after_send)
+
+    def post(self, request, *args, **kwargs):
+        if "resend" in request.POST:
+            self.send()
+            return redirect(request.get_full_path())
+        form = CodeForm(request.POST)
+        if form.is_valid():
+            check = self.check_code(form.cleaned_data["code"])
+            if check:
+                return self.code_verified()
+            form.add_error("code", code_error(check.reason))
+        return self.render_page(form, status=self.invalid_status)
+
+    def send(self) -> bool:
+        self.request.session[AFTER_SEND_KEY] = self.request.path
+        try:
+            self.send_code()
+        except OTPRefused as refused:
+            messages.error(self.request, refused.messages[0])
+            return False
+        if self.sent_message:
+            messages.success(self.request, self.sent_message)
+        return True
+
+    def render_page(self, form, *, status=200, after_send=False):
+        number = self.get_number()
+        context = code_page_context(
+            form=form,
+            state=self.code_state(),
+            after_send=after_send,
+            flow=self.flow,
+            purpose_label=OTPPurpose(self.purpose).label if number else "",
+            masked_number=mask_mobile(number) if number else None,
+            cancel_url=self.get_cancel_url(),
+        )
+        return render(self.request, "accounts/code.html", context, status=status)
+
+
+class DeviceCodeView(CodeConfirmView):
+    """A code page for a signed-in person: the code goes to their SMS device
+    for ``purpose`` and the number from ``get_number``."""
+
+    def get_number(self) -> str:
+        return self.request.user.mobile
+
+    def device(self):
+        return otp_device(person=self.request.user, purpose=self.purpose, number=self.get_number())
+
+    def send_code(self) -> None:
+        otp_send(person=self.request.user, purpose=self.purpose, number=self.get_number())
+
+    def check_code(self, code: str) -> OTPCheck:
+        return otp_verify(
+            person=self.request.user, purpose=self.purpose, code=code, number=self.get_number()
+        )
+
+    def code_state(self) -> CodeState:
+        device = self.device()
+        return CodeState(
+            sent=bool(device and device.challenge_open()),
+            tries_left=tries_left(device) if device else code_policy.max_failures,
+            next_send_at=device and otp_next_send_at(device),
+        )
+
+
 # --- Registration and password reset ------------------------------------
 
 FLOW_KEY = "identity_flow"
@@ -130,8 +279,6 @@ FLOWS = {
     "register": OTPPurpose.REGISTRATION,
     "reset": OTPPurpose.PASSWORD_RESET,
 }
-VERIFIED_FOR = datetime.timedelta(minutes=10)
-CODE_VALIDITY_SECONDS = CODE_VALIDITY.total_seconds()
 
 
 def _flow(request, flow):
@@ -188,11 +335,17 @@ class IdentityStartView(View):
 
 
 @sensitive
-class IdentityCodeView(View):
+class IdentityCodeView(CodeConfirmView):
     """The code page of registration and reset. What it shows comes from this
-    session alone, never from the register, so it reveals nothing about a QID."""
+    session alone, never from the register, so it reveals nothing about a QID:
+    the code policy is applied to the session's own count and send time."""
 
     flow = "register"
+    sent_message = gettext_lazy("If the details match, a new code is on its way.")
+
+    @property
+    def purpose(self) -> str:
+        return FLOWS[self.flow]
 
     def dispatch(self, request, *args, **kwargs):
         self.state = _flow(request, self.flow)
@@ -200,72 +353,56 @@ class IdentityCodeView(View):
             return redirect(f"accounts:{self.flow}")
         return super().dispatch(request, *args, **kwargs)
 
-    def get(self, request):
-        return self._render(CodeForm())
+    @property
+    def sent_at(self) -> datetime.datetime:
+        return datetime.datetime.fromtimestamp(self.state["sent_at"], tz=datetime.UTC)
 
-    def post(self, request):
-        if "resend" in request.POST:
-            return self._resend()
-        form = CodeForm(request.POST)
-        if self.state["failures"] >= MAX_FAILURES:
-            form.is_valid()
-            form.add_error("code", _("This code can no longer be used. Ask for a new code."))
-            return self._render(form)
-        if form.is_valid():
-            expired = timezone.now().timestamp() - self.state["sent_at"] > CODE_VALIDITY_SECONDS
-            person, check = identity.identity_verify(
-                flow_id=self.state["id"], purpose=FLOWS[self.flow], code=form.cleaned_data["code"]
-            )
-            if check:
-                request.session[VERIFIED_KEY] = {
-                    "flow": self.flow,
-                    "person": person.pk,
-                    "at": timezone.now().timestamp(),
-                }
-                return redirect(f"accounts:{self.flow}_password")
-            self.state["failures"] += 1
-            request.session.modified = True
-            # Only what this session knows decides the message: the register's
-            # answer ("no code was sent to this QID") would reveal the QID.
-            form.add_error("code", _code_error("expired" if expired else "wrong"))
-        return self._render(form)
-
-    def _resend(self):
-        now = timezone.now()
-        next_at = self.state["sent_at"] + RESEND_AFTER.total_seconds()
-        if now.timestamp() < next_at:
-            messages.error(self.request, _("Please wait before asking for a new code."))
-        else:
-            identity.identity_resend(flow_id=self.state["id"])
-            if self.state["failures"] >= MAX_FAILURES:
-                self.state["failures"] = 0
-            self.state["sent_at"] = now.timestamp()
-            self.request.session.modified = True
-            messages.success(self.request, _("If the details match, a new code is on its way."))
-        return redirect(f"accounts:{self.flow}_code")
-
-    def _render(self, form):
-        sent_at = datetime.datetime.fromtimestamp(self.state["sent_at"], tz=datetime.UTC)
-        return render(
-            self.request,
-            "accounts/code.html",
-            {
-                "form": form,
-                "flow": self.flow,
-                "masked_number": None,
-                "tries_left": max(0, MAX_FAILURES - self.state["failures"]),
-                "code_validity": CODE_VALIDITY,
-                "next_send_at": sent_at + RESEND_AFTER,
-            },
+    def code_state(self) -> CodeState:
+        allowed, info = code_policy.generate_is_allowed(last_sent_at=self.sent_at)
+        return CodeState(
+            sent=True,
+            tries_left=code_policy.tries_left(self.state["failures"]),
+            next_send_at=None if allowed else info["next_allowed_at"],
         )
 
+    def send_code(self) -> None:
+        allowed, info = code_policy.generate_is_allowed(last_sent_at=self.sent_at)
+        if not allowed:
+            raise code_policy.refusal(info)
+        identity.identity_resend(flow_id=self.state["id"])
+        self.state["failures"] = code_policy.failures_for_new_code(self.state["failures"])
+        self.state["sent_at"] = code_policy._now().timestamp()
+        self.request.session.modified = True
 
-def _code_error(reason: str) -> str:
-    return {
-        "expired": _("This code has expired. Ask for a new code."),
-        "void": _("Too many wrong codes: this code can no longer be used. Ask for a new code."),
-        "no_code": _("There is no code waiting for you. Ask for a new code."),
-    }.get(reason, _("The code is not correct. Check the text message and try again."))
+    def check_code(self, code: str) -> OTPCheck:
+        allowed, info = code_policy.verify_is_allowed(
+            failures=self.state["failures"], valid_until=code_policy.valid_until(self.sent_at)
+        )
+        if not allowed:
+            return OTPCheck(False, info["reason"], 0)
+        self.person, check = identity.identity_verify(
+            flow_id=self.state["id"], purpose=self.purpose, code=code
+        )
+        if check:
+            return check
+        self.state["failures"] += 1
+        self.request.session.modified = True
+        # Only what this session knows decides the message: the register's
+        # answer ("no code was sent to this QID") would reveal the QID.
+        failures = self.state["failures"]
+        return OTPCheck(
+            False,
+            VOID if code_policy.is_void(failures) else WRONG,
+            code_policy.tries_left(failures),
+        )
+
+    def code_verified(self):
+        self.request.session[VERIFIED_KEY] = {
+            "flow": self.flow,
+            "person": self.person.pk,
+            "at": timezone.now().timestamp(),
+        }
+        return redirect(f"accounts:{self.flow}_password")
 
 
 @sensitive
@@ -274,7 +411,8 @@ class IdentityPasswordView(View):
 
     def dispatch(self, request, *args, **kwargs):
         state = request.session.get(VERIFIED_KEY)
-        fresh = state and timezone.now().timestamp() - state["at"] < VERIFIED_FOR.total_seconds()
+        verified_for = conf.settings.ACCOUNTS_IDENTITY_VERIFIED_FOR.total_seconds()
+        fresh = state and timezone.now().timestamp() - state["at"] < verified_for
         if not fresh or state.get("flow") != self.flow:
             return redirect(f"accounts:{self.flow}")
         self.person = selectors.person_get(pk=state["person"])
@@ -322,7 +460,9 @@ STEPUP_PURPOSES = {
 
 
 @method_decorator([login_required, sensitive_post_parameters(), never_cache], name="dispatch")
-class StepUpView(View):
+class StepUpView(DeviceCodeView):
+    flow = "stepup"
+
     def dispatch(self, request, *args, **kwargs):
         self.purpose = request.GET.get("purpose", "")
         self.scope = request.GET.get("scope", "")
@@ -335,51 +475,12 @@ class StepUpView(View):
             self.next_url = reverse("home")
         return super().dispatch(request, *args, **kwargs)
 
-    def get(self, request):
-        device = otp_device(person=request.user, purpose=self.purpose)
-        no_code = device is None or not device.token_hash or device.valid_until <= timezone.now()
-        # A link from another site must not text the person (nor use up their limits).
-        if no_code and request.headers.get("Sec-Fetch-Site", "same-origin") != "cross-site":
-            self._send()
-        return self._render(CodeForm())
+    def get_cancel_url(self) -> str:
+        return reverse("home")
 
-    def post(self, request):
-        if "resend" in request.POST:
-            self._send()
-            return redirect(request.get_full_path())
-        form = CodeForm(request.POST)
-        if form.is_valid():
-            check = otp_verify(
-                person=request.user, purpose=self.purpose, code=form.cleaned_data["code"]
-            )
-            if check:
-                stepup_grant(request, purpose=self.purpose, scope=self.scope)
-                return redirect(self.next_url)
-            form.add_error("code", _code_error(check.reason))
-        return self._render(form)
-
-    def _send(self):
-        try:
-            otp_send(person=self.request.user, purpose=self.purpose)
-        except OTPRefused as refused:
-            messages.error(self.request, refused.messages[0])
-
-    def _render(self, form):
-        device = otp_device(person=self.request.user, purpose=self.purpose)
-        return render(
-            self.request,
-            "accounts/code.html",
-            {
-                "form": form,
-                "flow": "stepup",
-                "purpose_label": OTPPurpose(self.purpose).label,
-                "masked_number": self.request.user.masked_mobile,
-                "tries_left": tries_left(device),
-                "code_validity": CODE_VALIDITY,
-                "next_send_at": device and otp_next_send_at(device),
-                "cancel_url": reverse("home"),
-            },
-        )
+    def code_verified(self):
+        stepup_grant(self.request, purpose=self.purpose, scope=self.scope)
+        return redirect(self.next_url)
 
 
 # --- Settings: language, password, sessions ------------------------------
@@ -441,7 +542,10 @@ class EmailSettingsView(AccountSettingsView):
             messages.success(
                 request,
                 _("We sent a link to %(email)s. Open it within %(validity)s to confirm it.")
-                % {"email": email, "validity": duration_text(identity.EMAIL_LINK_VALIDITY)},
+                % {
+                    "email": email,
+                    "validity": duration_text(conf.settings.ACCOUNTS_EMAIL_LINK_VALIDITY),
+                },
             )
         return redirect("accounts:settings")
 

@@ -22,20 +22,11 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts import audit
 from accounts.constants import OTPPurpose
-from accounts.forms import CodeForm
 from accounts.models import Person
-from accounts.otp import (
-    CODE_VALIDITY,
-    OTPRefused,
-    otp_device,
-    otp_next_send_at,
-    otp_send,
-    otp_verify,
-    tries_left,
-)
+from accounts.otp import OTPRefused, otp_send
 from accounts.security_log import not_yours, owned_or_404
 from accounts.stepup import StepUpRequiredMixin
-from accounts.validators import mask_mobile
+from accounts.views import DeviceCodeView
 from activation import selectors, services
 from activation.forms import (
     ConfirmForm,
@@ -295,8 +286,11 @@ class MobileChangeView(LoginRequiredMixin, View):
 
 @method_decorator(sensitive_post_parameters("code"), name="dispatch")
 @never_cached
-class MobileCodeView(LoginRequiredMixin, View):
+class MobileCodeView(LoginRequiredMixin, DeviceCodeView):
     """Step 2 (and 3): the code sent to the new number, then the one sent to the old number."""
+
+    purpose = OTPPurpose.MOBILE_CHANGE
+    invalid_status = 400
 
     def dispatch(self, request, *args, **kwargs):
         self.state = (
@@ -306,34 +300,18 @@ class MobileCodeView(LoginRequiredMixin, View):
             return redirect("activation:mobile_change")
         return super().dispatch(request, *args, **kwargs)
 
-    @property
-    def target(self) -> str:
+    def get_number(self) -> str:
         return self.state["number"] if self.state["step"] == "new" else self.request.user.mobile
 
-    def get(self, request):
-        return self._render(CodeForm())
+    def get_cancel_url(self) -> str:
+        return reverse("activation:profile")
 
-    def post(self, request):
-        if "resend" in request.POST:
-            self._send()
-            return redirect("activation:mobile_code")
-        form = CodeForm(request.POST)
-        if not form.is_valid():
-            return self._render(form, status=400)
-        check = otp_verify(
-            person=request.user,
-            purpose=OTPPurpose.MOBILE_CHANGE,
-            code=form.cleaned_data["code"],
-            number=self.target,
-        )
-        if not check:
-            form.add_error("code", _("The code is not correct or has expired. Try again."))
-            return self._render(form, status=400)
-        request.session.cycle_key()
-        if self.state["step"] == "new" and request.user.mobile and not self.state["old_lost"]:
-            request.session[MOBILE_SESSION_KEY] = {**self.state, "step": "old"}
-            self.state = request.session[MOBILE_SESSION_KEY]
-            self._send()
+    def code_verified(self):
+        self.request.session.cycle_key()
+        if self.state["step"] == "new" and self.request.user.mobile and not self.state["old_lost"]:
+            self.request.session[MOBILE_SESSION_KEY] = {**self.state, "step": "old"}
+            self.state = self.request.session[MOBILE_SESSION_KEY]
+            self.send()
             return redirect("activation:mobile_code")
         return self._finish(old_confirmed=self.state["step"] == "old")
 
@@ -361,27 +339,6 @@ class MobileCodeView(LoginRequiredMixin, View):
             % {"reference": request.reference},
         )
         return redirect("activation:profile")
-
-    def _send(self):
-        try:
-            otp_send(person=self.request.user, purpose=OTPPurpose.MOBILE_CHANGE, number=self.target)
-        except OTPRefused as refused:
-            messages.error(self.request, refused.messages[0])
-
-    def _render(self, form, status=200):
-        device = otp_device(
-            person=self.request.user, purpose=OTPPurpose.MOBILE_CHANGE, number=self.target
-        )
-        context = {
-            "form": form,
-            "purpose_label": OTPPurpose.MOBILE_CHANGE.label,
-            "masked_number": mask_mobile(self.target),
-            "tries_left": tries_left(device),
-            "code_validity": CODE_VALIDITY,
-            "next_send_at": device and otp_next_send_at(device),
-            "cancel_url": reverse("activation:profile"),
-        }
-        return render(self.request, "accounts/code.html", context, status=status)
 
 
 @never_cached

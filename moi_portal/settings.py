@@ -13,6 +13,7 @@ and HTTPS is enforced; ``manage.py check --deploy`` passes with zero warnings.
 import base64
 import datetime
 import hashlib
+import os
 from pathlib import Path
 
 import environ
@@ -288,8 +289,9 @@ AXES_VERBOSE = False
 # axes' single limit of 5 per address would lock them all out. Hence axes.W006
 # (no "ip_address" lockout parameter) is silenced on purpose.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
-IP_FAILURE_LIMIT = env.int("IP_FAILURE_LIMIT", default=20)
-IP_FAILURE_WINDOW = 15 * 60
+# The limit itself and its window have their defaults in accounts/conf.py.
+if "IP_FAILURE_LIMIT" in os.environ:
+    IP_FAILURE_LIMIT = env.int("IP_FAILURE_LIMIT")
 SESSION_IDLE_TIMEOUT = 15 * 60
 SESSION_IDLE_WARNING = 2 * 60
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
 
-from accounts import audit
+from accounts import audit, conf
 from accounts.constants import OTPPurpose
 from accounts.stepup import StepUpRequiredMixin, stepup_clear
 from residency import selectors, services
@@ -44,8 +44,6 @@ from residency.forms import (
 S = ApplicationStatus
 # How many booking days the reschedule picker offers.
 RESCHEDULE_DAYS = 10
-# A submission must follow its code within five minutes.
-SUBMISSION_STEPUP_MAX_AGE = 5 * 60
 
 
 def _error_messages(request, error: ValidationError) -> None:
@@ -323,7 +321,11 @@ class DeclarationView(StepUpRequiredMixin, DraftStepView):
     step = Step.DECLARATION
     template_name = "residency/step_declaration.html"
     stepup_purpose = OTPPurpose.RESIDENCY_SUBMISSION
-    stepup_max_age = SUBMISSION_STEPUP_MAX_AGE
+
+    @property
+    def stepup_max_age(self) -> int:
+        """A submission must follow its code within five minutes (``accounts.conf``)."""
+        return conf.settings.ACCOUNTS_STEPUP_SUBMISSION_MAX_AGE
 
     def get_stepup_scope(self) -> str:
         draft = selectors.application_draft_for(person=self.request.user)

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import RequestFactory
 
-from accounts import lockout
+from accounts import conf, lockout
 from accounts.ratelimit import FixedWindow
 from tests.helpers import race
 
@@ -81,7 +81,7 @@ def test_the_sign_in_count_starts_again_in_the_next_window(shared_cache, setting
 
 def test_an_hour_of_identity_attempts_counts_until_minute_fifty_nine(shared_cache):
     with time_machine.travel(START, tick=False) as clock:
-        for minute in range(lockout.IDENTITY_ATTEMPTS_PER_QID):
+        for minute in range(conf.settings.ACCOUNTS_IDENTITY_ATTEMPTS_PER_QID):
             clock.move_to(START + datetime.timedelta(minutes=minute * 14))
             assert lockout.identity_attempt_allowed(_request(), "28563400001")
         clock.move_to(START + datetime.timedelta(minutes=59))
@@ -92,7 +92,7 @@ def test_an_hour_of_identity_attempts_counts_until_minute_fifty_nine(shared_cach
 
 def test_the_cache_never_holds_the_qid(shared_cache):
     lockout.identity_attempt_allowed(_request(), "28563400001")
-    key = lockout.IDENTITY_PER_QID._key("28563400001")
+    key = lockout.identity_per_qid()._key("28563400001")
     assert "28563400001" not in key
     assert cache.get(key) == 1
 

@@ -345,3 +345,46 @@ def test_arabic_indic_digits_and_spaces_still_reach_the_code_step(
     typed = " ".join(person.qid.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")))
     response = start(client, "register", typed, card.expires_on, django_capture_on_commit_callbacks)
     assert response["Location"] == "/en/accounts/register/code/"
+
+
+def test_opening_the_code_page_sends_nothing(
+    client, newcomer, sms_outbox, django_capture_on_commit_callbacks
+):
+    person, card = newcomer
+    start(client, "register", person.qid, card.expires_on, django_capture_on_commit_callbacks)
+    assert len(sms_outbox) == 1
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        for _ in range(3):
+            assert client.get("/en/accounts/register/code/").status_code == 200
+    assert callbacks == []
+    assert len(sms_outbox) == 1
+
+
+def test_after_a_new_code_the_page_does_not_also_say_when_to_ask_again(
+    client, newcomer, sms_outbox, django_capture_on_commit_callbacks
+):
+    person, card = newcomer
+    with time_machine.travel("2026-11-01 09:00 +03:00", tick=False) as clock:
+        start(client, "register", person.qid, card.expires_on, django_capture_on_commit_callbacks)
+        clock.shift(datetime.timedelta(seconds=61))
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post("/en/accounts/register/code/", {"resend": "1"})
+        content = client.get(response["Location"]).content.decode()
+    assert len(sms_outbox) == 2
+    assert "If the details match, a new code is on its way." in content
+    assert "You can ask for a new code" not in content
+
+
+def test_a_refused_new_code_is_not_announced_as_sent(
+    client, newcomer, sms_outbox, django_capture_on_commit_callbacks
+):
+    person, card = newcomer
+    with time_machine.travel("2026-11-01 09:00 +03:00", tick=False) as clock:
+        start(client, "register", person.qid, card.expires_on, django_capture_on_commit_callbacks)
+        clock.shift(datetime.timedelta(seconds=20))
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post("/en/accounts/register/code/", {"resend": "1"}, follow=True)
+    content = response.content.decode()
+    assert len(sms_outbox) == 1
+    assert "a new code is on its way" not in content
+    assert "You can ask for a new code at 09:01." in content

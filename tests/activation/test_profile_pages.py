@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.constants import AccountChangeStatus, ChipStatus
 from accounts.models import AccountChangeRequest
+from accounts.validators import mask_mobile
 from activation.constants import ReviewStatus
 from activation.models import ChipRequest, CorrectionRequest, PhotoRequest
 from messaging.sms import locmem_outbox
@@ -93,6 +94,8 @@ def test_a_mobile_change_needs_a_code_on_the_new_and_the_old_number(
     person.refresh_from_db()
     assert person.mobile == old
     [old_code] = codes_sent_to(old)
+    page = signed_in.get("/en/e-services/profile/mobile/code/").content.decode()
+    assert f'We sent a 6-digit code to <bdi dir="ltr">{mask_mobile(old)}</bdi>' in page
 
     with django_capture_on_commit_callbacks(execute=True):
         signed_in.post("/en/e-services/profile/mobile/code/", {"code": old_code})
@@ -122,10 +125,19 @@ def test_a_lost_old_number_sends_the_change_to_staff(
     assert (change.new_mobile, change.status) == ("+97466123456", AccountChangeStatus.PROPOSED)
 
 
-def test_a_wrong_code_does_not_change_the_mobile(signed_in, person):
-    signed_in.post("/en/e-services/profile/mobile/", {"mobile": "66123456"})
-    response = signed_in.post("/en/e-services/profile/mobile/code/", {"code": "000000"})
+def test_a_wrong_code_does_not_change_the_mobile(
+    signed_in, person, django_capture_on_commit_callbacks
+):
+    locmem_outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        signed_in.post("/en/e-services/profile/mobile/", {"mobile": "66123456"})
+    [code] = codes_sent_to("+97466123456")
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    response = signed_in.post("/en/e-services/profile/mobile/code/", {"code": wrong})
     assert response.status_code == 400
+    content = response.content.decode()
+    assert "The code is not correct. Check the text message and try again." in content
+    assert "4 tries left" in content
     assert not CorrectionRequest.objects.exists()
 
 

@@ -285,7 +285,8 @@ def fill_the_application(page, base, screenshot):
 
     # The declaration is confirmed with a code texted to the registered mobile.
     expect(page).to_have_url(re.compile(r"/en/accounts/confirm/"))
-    expect(page.get_by_label("Verification code")).to_be_visible()
+    page.get_by_role("button", name="Send code", exact=True).click()
+    expect(page.get_by_text("We sent a 6-digit code to")).to_be_visible()
     page.get_by_label("Verification code").fill(read_code_from_sandbox(page, base, RESIDENT_MOBILE))
     screenshot(page, "residency-09-code-en")
     page.get_by_role("button", name="Confirm").click()
