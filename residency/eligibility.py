@@ -24,7 +24,6 @@ from django.utils.translation import ngettext
 from accounts.constants import CardKind, CardStatus
 from accounts.models import Person
 from residency.constants import (
-    CLOSED_STATUSES,
     MAX_DAYS_ABROAD_PER_YEAR,
     REQUIRED_RESIDENCE_YEARS,
 )
@@ -82,7 +81,7 @@ def eligibility_to_apply(
         )
     open_application = (
         Application.objects.filter(person=person)
-        .exclude(status__in=CLOSED_STATUSES)
+        .open()
         .exclude(pk=ignoring_application_id)
         .only("reference")
         .first()
