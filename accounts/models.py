@@ -269,7 +269,8 @@ class SmartCard(models.Model):
     class Meta:
         verbose_name = _("smart card")
         verbose_name_plural = _("smart cards")
-        ordering = ["person", "kind", "-expires_on"]
+        # ``person_id``, not ``person``: ordering by the relation would join people.
+        ordering = ["person_id", "kind", "-expires_on"]
         constraints = [
             models.UniqueConstraint(
                 fields=["person", "kind"],

@@ -14,6 +14,7 @@ keeps the client address of the current request in a context variable.
 
 import contextvars
 import logging
+from collections.abc import Callable
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models import QuerySet
@@ -129,6 +130,19 @@ def owned_or_404(owned: QuerySet, *, request, **lookup):
         if owned.model._default_manager.filter(**lookup).exists():
             not_yours(request, owned.model._meta.label, next(iter(lookup.values()), ""))
         raise Http404 from None
+
+
+def visible_or_404(request, obj, policy: Callable[..., bool], *, ref=None):
+    """``obj`` if ``policy(request.user, obj)`` allows it, else a 404, logged when the
+    object exists: how a view fetches an object an app's ``policies`` guards. The
+    selector returns the object or None; only the view decides the response."""
+    if obj is None:
+        raise Http404
+    if not policy(request.user, obj):
+        if request.user.is_authenticated:
+            not_yours(request, obj._meta.label, obj.pk if ref is None else ref)
+        raise Http404
+    return obj
 
 
 def person_id_for_qid(qid: str) -> int | None:

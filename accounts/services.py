@@ -86,3 +86,15 @@ def request_transition(
     request.save(update_fields=["status", "updated_at", *update_fields])
     _record(request, from_status=current, actor=actor, note=note)
     return request
+
+
+@transaction.atomic
+def request_event(request: PortalRequest, *, actor=None, note: str = "") -> StatusChange:
+    """Record something that happened to ``request`` without moving it (an appointment
+    moved to another time): a history line from its status to the same status.
+
+    The caller holds the row lock and has checked the state; the transition
+    table is not consulted, because nothing moves.
+    """
+    request.save(update_fields=["updated_at"])
+    return _record(request, from_status=request.status, actor=actor, note=note)

@@ -19,7 +19,7 @@ from accounts.admin import PersonDataViewMixin, ReadOnlyAdminMixin
 from accounts.admin_history import HistoryAdmin
 from accounts.admin_scale import IndexedSearchMixin
 from accounts.models import StatusChange
-from activation import services
+from activation import policies, services
 from activation.constants import Decision
 from activation.eligibility import eligibility_failures
 from activation.forms import DecisionForm
@@ -144,8 +144,7 @@ class DecidedRequestAdmin(PortalRequestAdmin):
         return False
 
     def has_decide_permission(self, request):
-        opts = self.model._meta
-        return request.user.has_perm(f"{opts.app_label}.decide_{opts.model_name}")
+        return policies.can_decide(request.user, self.model)
 
     def _run_decision(self, request, obj, decision, note=""):
         function, keyword = self.decide_service

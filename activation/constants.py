@@ -8,6 +8,8 @@ one spelling and one translation.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts import transitions
+
 
 class ServiceRequestStatus(models.TextChoices):
     """Activation and deactivation requests: recorded, then completed in the same transaction."""
@@ -22,6 +24,13 @@ class ReviewStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Waiting for review")
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
+
+
+# The state tables (``TRANSITIONS`` on the models) and what is read off them.
+SERVICE_REQUEST_TRANSITIONS = {ServiceRequestStatus.SUBMITTED: {ServiceRequestStatus.COMPLETED}}
+REVIEW_TRANSITIONS = {ReviewStatus.SUBMITTED: {ReviewStatus.APPROVED, ReviewStatus.REJECTED}}
+# Staff have still to approve or reject.
+AWAITING_REVIEW = transitions.sources(REVIEW_TRANSITIONS, ReviewStatus.APPROVED)
 
 
 class Decision(models.TextChoices):

@@ -23,8 +23,15 @@ from accounts.models import (
     private_storage,
     random_upload_name,
 )
+from accounts.transitions import status_q
 from accounts.validators import mask_mobile, mobile_validator
-from activation.constants import ReviewStatus, ServiceRequestStatus
+from activation.constants import (
+    AWAITING_REVIEW,
+    REVIEW_TRANSITIONS,
+    SERVICE_REQUEST_TRANSITIONS,
+    ReviewStatus,
+    ServiceRequestStatus,
+)
 
 
 class EService(models.Model):
@@ -86,7 +93,7 @@ class CardServiceRequest(PortalRequest):
     """
 
     INITIAL_STATUS = ServiceRequestStatus.SUBMITTED
-    TRANSITIONS = {ServiceRequestStatus.SUBMITTED: {ServiceRequestStatus.COMPLETED}}
+    TRANSITIONS = SERVICE_REQUEST_TRANSITIONS
 
     status = _status_field(ServiceRequestStatus.choices)
     card = models.ForeignKey(
@@ -113,6 +120,12 @@ class CardServiceRequest(PortalRequest):
 
     class Meta(PortalRequest.Meta):
         abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=status_q(ServiceRequestStatus.values),
+                name="%(class)s_status_in_workflow",
+            )
+        ]
 
 
 class ActivationRequest(CardServiceRequest):
@@ -181,7 +194,10 @@ class CardService(models.Model):
     class Meta:
         verbose_name = _("e-service on a card")
         verbose_name_plural = _("e-services on cards")
-        ordering = ["card", "service__position", "-activated_at"]
+        # Ordered by columns of this table only: ordering by a related row's
+        # field would join it into every query. Pages order by position in
+        # their selectors.
+        ordering = ["card_id", "-activated_at", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["card", "service"],
@@ -204,20 +220,42 @@ class CardService(models.Model):
         return self.deactivated_at is None
 
 
+class ReviewedRequestQuerySet(models.QuerySet):
+    def awaiting_decision(self):
+        """The staff's queue: requests nobody has approved or rejected yet."""
+        return self.filter(status_q(AWAITING_REVIEW))
+
+
 class ReviewedRequest(PortalRequest):
     """A request staff approve or reject; the reason goes into the status history note."""
 
     INITIAL_STATUS = ReviewStatus.SUBMITTED
-    TRANSITIONS = {ReviewStatus.SUBMITTED: {ReviewStatus.APPROVED, ReviewStatus.REJECTED}}
+    TRANSITIONS = REVIEW_TRANSITIONS
 
     status = _status_field(ReviewStatus.choices)
 
+    objects = ReviewedRequestQuerySet.as_manager()
+
     class Meta(PortalRequest.Meta):
         abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=status_q(ReviewStatus.values), name="%(class)s_status_in_workflow"
+            )
+        ]
+        # The staff's queue, newest first, reads only the requests still waiting.
+        indexes = [
+            *PortalRequest.Meta.indexes,
+            models.Index(
+                fields=["-created_at", "-id"],
+                condition=status_q(AWAITING_REVIEW),
+                name="%(class)s_waiting",
+            ),
+        ]
 
     @property
     def is_open(self) -> bool:
-        return self.status == ReviewStatus.SUBMITTED
+        return self.status in AWAITING_REVIEW
 
 
 class ChipRequest(ReviewedRequest):
@@ -238,12 +276,13 @@ class ChipRequest(ReviewedRequest):
         verbose_name_plural = _("chip activation requests")
         permissions = [("decide_chiprequest", _("Can approve or reject chip activation requests"))]
         constraints = [
+            *ReviewedRequest.Meta.constraints,
             models.UniqueConstraint(
                 fields=["card"],
-                condition=Q(status=ReviewStatus.SUBMITTED),
+                condition=status_q(AWAITING_REVIEW),
                 name="one_open_chip_request_per_card",
                 violation_error_message=_("A chip activation request for this card is open."),
-            )
+            ),
         ]
 
 
@@ -290,6 +329,13 @@ class CorrectionRequest(ReviewedRequest):
         permissions = [
             ("decide_correctionrequest", _("Can approve or reject data correction requests"))
         ]
+        constraints = [
+            *ReviewedRequest.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(old_mobile_confirmed=False) | Q(mobile__gt=""),
+                name="correction_old_number_confirmed_only_for_mobile",
+            ),
+        ]
 
     @property
     def masked_mobile(self) -> str:
@@ -325,10 +371,11 @@ class PhotoRequest(ReviewedRequest):
         verbose_name_plural = _("personal photo requests")
         permissions = [("decide_photorequest", _("Can approve or reject personal photos"))]
         constraints = [
+            *ReviewedRequest.Meta.constraints,
             models.UniqueConstraint(
                 fields=["person"],
-                condition=Q(status=ReviewStatus.SUBMITTED),
+                condition=status_q(AWAITING_REVIEW),
                 name="one_open_photo_request_per_person",
                 violation_error_message=_("A photo of this person is waiting for review."),
-            )
+            ),
         ]

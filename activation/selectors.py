@@ -16,7 +16,7 @@ from accounts.audit import data_access_list
 from accounts.constants import AccountChangeStatus
 from accounts.models import AccountChangeRequest, Person, SmartCard
 from accounts.rules import Failure
-from activation.constants import ReviewStatus, ServiceState
+from activation.constants import ServiceState
 from activation.eligibility import eligibility_failures
 from activation.models import (
     ActivationRequest,
@@ -125,7 +125,7 @@ def catalogue_for_card(
 
 
 def chip_request_open_for_card(card: SmartCard) -> ChipRequest | None:
-    return ChipRequest.objects.filter(card=card, status=ReviewStatus.SUBMITTED).first()
+    return ChipRequest.objects.awaiting_decision().filter(card=card).first()
 
 
 @dataclass
@@ -137,7 +137,7 @@ class CardOverview:
 def card_overview_list(person: Person) -> list[CardOverview]:
     """The person's cards, each with its open chip request if any (two queries)."""
     cards = card_list_for_person(person)
-    open_requests = ChipRequest.objects.filter(card__in=cards, status=ReviewStatus.SUBMITTED)
+    open_requests = ChipRequest.objects.awaiting_decision().filter(card__in=cards)
     by_card = {request.card_id: request for request in open_requests}
     return [CardOverview(card, by_card.get(card.pk)) for card in cards]
 
@@ -149,7 +149,7 @@ def profile_context(person: Person) -> dict:
         "cards": card_list_for_person(person),
         "open_photo_request": photo_request_open_for_person(person),
         "open_corrections": [
-            *CorrectionRequest.objects.filter(person=person, status=ReviewStatus.SUBMITTED),
+            *CorrectionRequest.objects.awaiting_decision().filter(person=person),
             *AccountChangeRequest.objects.filter(
                 person=person, status=AccountChangeStatus.PROPOSED
             ),
@@ -159,7 +159,12 @@ def profile_context(person: Person) -> dict:
 
 
 def photo_request_open_for_person(person: Person) -> PhotoRequest | None:
-    return PhotoRequest.objects.filter(person=person, status=ReviewStatus.SUBMITTED).first()
+    return PhotoRequest.objects.awaiting_decision().filter(person=person).first()
+
+
+def photo_request_get(*, reference: str) -> PhotoRequest | None:
+    """A photo request by reference; who may see it is ``activation.policies``' call."""
+    return PhotoRequest.objects.filter(reference=reference).first()
 
 
 def activation_request_exists(*, reference: str) -> bool:

@@ -202,7 +202,7 @@ def chip_request_create(*, person: Person, card: SmartCard) -> ChipRequest:
         raise ActivationRefused(
             _("The chip of this card is not inactive."), code="chip_not_inactive"
         )
-    if ChipRequest.objects.filter(card=card, status=ReviewStatus.SUBMITTED).exists():
+    if ChipRequest.objects.awaiting_decision().filter(card=card).exists():
         raise ActivationRefused(
             _("A chip activation request for this card is already waiting for review."),
             code="already_requested",
@@ -352,7 +352,7 @@ def correction_request_decide(
 @transaction.atomic
 def photo_request_create(*, person: Person, upload: CleanUpload) -> PhotoRequest:
     """Store a checked photo for staff review; the approved photo on file stays until then."""
-    if PhotoRequest.objects.filter(person=person, status=ReviewStatus.SUBMITTED).exists():
+    if PhotoRequest.objects.awaiting_decision().filter(person=person).exists():
         raise ActivationRefused(
             _("Your previous photo is still waiting for review."), code="already_requested"
         )

@@ -24,10 +24,10 @@ from accounts import audit
 from accounts.constants import OTPPurpose
 from accounts.models import Person
 from accounts.otp import OTPRefused, otp_send
-from accounts.security_log import not_yours, owned_or_404
+from accounts.security_log import not_yours, owned_or_404, visible_or_404
 from accounts.stepup import StepUpRequiredMixin
 from accounts.views import DeviceCodeView
-from activation import selectors, services
+from activation import policies, selectors, services
 from activation.forms import (
     ConfirmForm,
     CorrectionForm,
@@ -35,7 +35,6 @@ from activation.forms import (
     PhotoUploadForm,
     ServiceSelectionForm,
 )
-from activation.models import PhotoRequest
 
 never_cached = method_decorator(never_cache, name="dispatch")
 
@@ -391,12 +390,11 @@ def approved_photo(request, qid=None):
         raise Http404
     person = user
     if qid is not None and qid != user.qid:
-        # Photos are personal documents: photo reviewers only, never support agents.
-        if not (user.is_staff and user.has_perm("activation.view_photorequest")):
+        if not policies.can_view_photos_of_others(user):
             not_yours(request, "accounts.Person.photo", "")
             raise Http404
         person = get_object_or_404(Person, qid=qid)
-    if not person.photo:
+    if not policies.can_view_approved_photo(user, person) or not person.photo:
         raise Http404
     audit.data_access_record(actor=user, person=person, what=lambda: _("Personal photo"))
     return _image_response(person.photo)
@@ -405,17 +403,13 @@ def approved_photo(request, qid=None):
 @never_cache
 def photo_request_image(request, reference):
     """A photo waiting for review: its owner, and staff allowed to decide photos."""
-    photo_request = get_object_or_404(PhotoRequest, reference=reference)
-    user = request.user
-    allowed = user.is_authenticated and (
-        photo_request.person_id == user.pk
-        or (user.is_staff and user.has_perm("activation.view_photorequest"))
+    photo_request = visible_or_404(
+        request,
+        selectors.photo_request_get(reference=reference),
+        policies.can_view_photo,
+        ref=reference,
     )
-    if not allowed:
-        if user.is_authenticated:
-            not_yours(request, "activation.PhotoRequest", reference)
-        raise Http404
     audit.data_access_record(
-        actor=user, person=photo_request.person, what=lambda: _("Photo waiting for review")
+        actor=request.user, person=photo_request.person, what=lambda: _("Photo waiting for review")
     )
     return _image_response(photo_request.photo)

@@ -28,55 +28,62 @@ class WorkItem:
 
 
 def work_waiting(user) -> list[WorkItem]:
-    from activation.constants import ReviewStatus
+    from accounts.policies import APPROVE_PERMISSION
+    from activation import policies as activation_policies
     from activation.models import ChipRequest, CorrectionRequest, PhotoRequest
-    from residency.constants import AWAITING_DECISION
+    from residency import policies as residency_policies
     from residency.models import Application, Appointment
+    from residency.workdays import day_bounds
 
     today = timezone.localdate()
     items = []
-    if user.has_perm("residency.review_application"):
-        awaiting = Application.objects.filter(status__in=AWAITING_DECISION)
+    if residency_policies.can_review(user):
+        applications = Application.objects
         url = reverse("admin:residency_application_changelist")
         items += [
             WorkItem(
                 _("Applications overdue"),
-                awaiting.filter(decision_due_on__lt=today).count(),
+                applications.overdue(today).count(),
                 f"{url}?due=overdue",
             ),
             WorkItem(
                 _("Applications due today"),
-                awaiting.filter(decision_due_on=today).count(),
+                applications.due_today(today).count(),
                 f"{url}?due=today",
             ),
-            WorkItem(_("Applications waiting for a decision"), awaiting.count(), url),
+            WorkItem(
+                _("Applications waiting for a decision"),
+                applications.awaiting_decision().count(),
+                url,
+            ),
         ]
-    if user.has_perm("residency.record_collection"):
+    if residency_policies.can_record_collection(user):
+        start, end = day_bounds(today)
         items.append(
             WorkItem(
                 _("Card collections today"),
                 Appointment.objects.filter(
-                    slot__starts_at__date=today, collected_at__isnull=True
+                    slot__starts_at__gte=start, slot__starts_at__lt=end, collected_at__isnull=True
                 ).count(),
                 reverse("admin:residency_appointment_changelist"),
             )
         )
-    for model, perm, label in (
-        (ChipRequest, "activation.decide_chiprequest", _("Chip activation requests")),
-        (PhotoRequest, "activation.decide_photorequest", _("Photos to review")),
-        (CorrectionRequest, "activation.decide_correctionrequest", _("Data correction requests")),
+    for model, label in (
+        (ChipRequest, _("Chip activation requests")),
+        (PhotoRequest, _("Photos to review")),
+        (CorrectionRequest, _("Data correction requests")),
     ):
-        if user.has_perm(perm):
+        if activation_policies.can_decide(user, model):
             opts = model._meta
             items.append(
                 WorkItem(
                     label,
-                    model.objects.filter(status=ReviewStatus.SUBMITTED).count(),
+                    model.objects.awaiting_decision().count(),
                     reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
-                    + f"?status__exact={ReviewStatus.SUBMITTED}",
+                    + f"?status__exact={model.INITIAL_STATUS}",
                 )
             )
-    if user.has_perm("accounts.approve_mobile_change"):
+    if user.has_perm(APPROVE_PERMISSION):
         from accounts.constants import AccountChangeStatus
         from accounts.models import AccountChangeRequest
 

@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from accounts.constants import CardStatus
 from accounts.durations import months_text
 from accounts.models import Person, SmartCard
-from activation.constants import ReviewStatus
 from activation.eligibility import DATA_REVIEW_MONTHS, months_before
 from activation.models import CardService, ChipRequest, CorrectionRequest, PhotoRequest
 from messaging.models import Notification
@@ -105,12 +104,7 @@ def dashboard_context(*, person: Person, now: datetime.datetime | None = None) -
         )
         .order_by("status", "kind", "-expires_on")
     )
-    applications = list(
-        Application.objects.filter(person=person)
-        .exclude(status__in=[ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN])
-        .exclude(status=ApplicationStatus.CARD_ISSUED)
-        .order_by("-created_at")
-    )
+    applications = list(Application.objects.filter(person=person).open().order_by("-created_at"))
     actions = _application_actions(applications)
     reviewed = person.data_reviewed_at
     if reviewed is None or reviewed < months_before(now, DATA_REVIEW_MONTHS):
@@ -137,7 +131,7 @@ def dashboard_context(*, person: Person, now: datetime.datetime | None = None) -
         if application.status in AWAITING_DECISION
     ]
     for model in (ChipRequest, CorrectionRequest, PhotoRequest):
-        for request in model.objects.filter(person=person, status=ReviewStatus.SUBMITTED):
+        for request in model.objects.awaiting_decision().filter(person=person):
             open_requests.append(
                 OpenRequest(
                     request.reference,

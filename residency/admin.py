@@ -22,7 +22,7 @@ from accounts.admin import PersonDataViewMixin, ReadOnlyAdminMixin
 from accounts.admin_history import HistoryAdmin
 from accounts.admin_scale import IndexedSearchMixin
 from accounts.models import StatusChange
-from residency import services
+from residency import policies, services
 from residency.constants import AWAITING_DECISION, ApplicationStatus
 from residency.forms import CollectionForm, DecisionForm
 from residency.models import (
@@ -35,13 +35,6 @@ from residency.models import (
 )
 
 S = ApplicationStatus
-REVIEW = "residency.review_application"
-COLLECT = "residency.record_collection"
-
-
-def _is_residency_staff(request) -> bool:
-    user = request.user
-    return user.is_active and user.is_staff and (user.has_perm(REVIEW) or user.has_perm(COLLECT))
 
 
 class ReadOnlyInlineMixin(ReadOnlyAdminMixin):
@@ -49,7 +42,9 @@ class ReadOnlyInlineMixin(ReadOnlyAdminMixin):
     can_delete = False
 
     def has_view_permission(self, request, obj=None):
-        return _is_residency_staff(request) or super().has_view_permission(request, obj)
+        return policies.is_residency_staff(request.user) or super().has_view_permission(
+            request, obj
+        )
 
 
 class DocumentInline(ReadOnlyInlineMixin, admin.TabularInline):
@@ -59,8 +54,7 @@ class DocumentInline(ReadOnlyInlineMixin, admin.TabularInline):
     ordering = ("kind", "-version")
 
     def has_view_permission(self, request, obj=None):
-        # Reviewers read documents; clerks hand over cards without them.
-        return request.user.has_perm("residency.view_document")
+        return policies.can_view_documents_of_others(request.user)
 
     @admin.display(description=_("file"))
     def open_link(self, document):
@@ -98,13 +92,12 @@ class DueFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         today = timezone.localdate()
-        awaiting = queryset.filter(status__in=AWAITING_DECISION)
         if self.value() == "overdue":
-            return awaiting.filter(decision_due_on__lt=today)
+            return queryset.overdue(today)
         if self.value() == "today":
-            return awaiting.filter(decision_due_on=today)
+            return queryset.due_today(today)
         if self.value() == "later":
-            return awaiting.filter(decision_due_on__gt=today)
+            return queryset.due_later(today)
         return queryset
 
 
@@ -149,14 +142,16 @@ class ApplicationAdmin(IndexedSearchMixin, PersonDataViewMixin, ReadOnlyAdminMix
     readonly_fields = fields
 
     def has_module_permission(self, request):
-        return _is_residency_staff(request) or super().has_module_permission(request)
+        return policies.is_residency_staff(request.user) or super().has_module_permission(request)
 
     def has_view_permission(self, request, obj=None):
-        return _is_residency_staff(request) or super().has_view_permission(request, obj)
+        return policies.is_residency_staff(request.user) or super().has_view_permission(
+            request, obj
+        )
 
     def get_actions(self, request):
         actions = super().get_actions(request)
-        if not request.user.has_perm(REVIEW):
+        if not policies.can_review(request.user):
             actions.pop("start_review", None)
         return actions
 
@@ -180,11 +175,9 @@ class ApplicationAdmin(IndexedSearchMixin, PersonDataViewMixin, ReadOnlyAdminMix
         record collection and rebook."""
         links = []
         user = request.user
-        if application.status in AWAITING_DECISION and user.has_perm(
-            "residency.review_application"
-        ):
+        if application.status in AWAITING_DECISION and policies.can_review(user):
             links.append(("decide", gettext("Decide")))
-        if user.has_perm("residency.record_collection"):
+        if policies.can_record_collection(user):
             if application.status == S.APPOINTMENT_BOOKED:
                 links += [
                     ("collect", gettext("Record collection")),
@@ -251,7 +244,7 @@ class ApplicationAdmin(IndexedSearchMixin, PersonDataViewMixin, ReadOnlyAdminMix
         return redirect("admin:residency_application_change", application.pk)
 
     def decide_view(self, request, pk):
-        if not request.user.has_perm(REVIEW):
+        if not policies.can_review(request.user):
             raise PermissionDenied
         application = get_object_or_404(Application.objects.select_related("person"), pk=pk)
         form = DecisionForm(request.POST or None)
@@ -293,7 +286,7 @@ class ApplicationAdmin(IndexedSearchMixin, PersonDataViewMixin, ReadOnlyAdminMix
         )
 
     def collect_view(self, request, pk):
-        if not request.user.has_perm(COLLECT):
+        if not policies.can_record_collection(request.user):
             raise PermissionDenied
         application = get_object_or_404(Application.objects.select_related("person"), pk=pk)
         form = CollectionForm(request.POST or None)
@@ -319,7 +312,7 @@ class ApplicationAdmin(IndexedSearchMixin, PersonDataViewMixin, ReadOnlyAdminMix
         )
 
     def rebook_view(self, request, pk):
-        if not request.user.has_perm(COLLECT) and not request.user.has_perm(REVIEW):
+        if not policies.can_book_appointment(request.user):
             raise PermissionDenied
         application = get_object_or_404(Application, pk=pk)
         if request.method != "POST":
@@ -352,6 +345,7 @@ class AppointmentAdmin(IndexedSearchMixin, ReadOnlyAdminMixin, HistoryAdmin):
     list_display = ("application", "slot", "reschedules", "collected_at")
     list_filter = ("slot__centre", "collected_at")
     list_select_related = ("application", "slot__centre")
+    ordering = ("slot__starts_at",)
     search_fields = ("application__reference", "application__person__qid")
     qid_field = "application__person__qid"
     reference_field = "application__reference"
@@ -360,10 +354,12 @@ class AppointmentAdmin(IndexedSearchMixin, ReadOnlyAdminMixin, HistoryAdmin):
     readonly_fields = ("application", "slot", "reschedules", "reminder_sent_for", "collected_at")
 
     def has_module_permission(self, request):
-        return _is_residency_staff(request) or super().has_module_permission(request)
+        return policies.is_residency_staff(request.user) or super().has_module_permission(request)
 
     def has_view_permission(self, request, obj=None):
-        return _is_residency_staff(request) or super().has_view_permission(request, obj)
+        return policies.is_residency_staff(request.user) or super().has_view_permission(
+            request, obj
+        )
 
 
 @admin.register(ServiceCentre)

@@ -9,6 +9,8 @@ that may be granted the card on another ground.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts import transitions
+
 
 class ApplicationStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -30,23 +32,38 @@ class AppointmentState(models.TextChoices):
     COLLECTED = "card_issued", _("Card collected")
 
 
-CLOSED_STATUSES = (
-    ApplicationStatus.CARD_ISSUED,
-    ApplicationStatus.REJECTED,
-    ApplicationStatus.WITHDRAWN,
-)
-# Waiting for a reviewer's decision: what the queue and the due date are about.
-AWAITING_DECISION = (
-    ApplicationStatus.SUBMITTED,
-    ApplicationStatus.UNDER_REVIEW,
-    ApplicationStatus.RESUBMITTED,
-)
+S = ApplicationStatus
+# The one table of an application's moves (``Application.TRANSITIONS``). Moving
+# the appointment to another time is not a move: it is recorded as an event.
+TRANSITIONS = {
+    S.DRAFT: {S.SUBMITTED, S.WITHDRAWN},
+    S.SUBMITTED: {S.UNDER_REVIEW, S.WITHDRAWN},
+    S.UNDER_REVIEW: {S.APPROVED, S.REJECTED, S.MORE_INFO_REQUESTED, S.WITHDRAWN},
+    S.MORE_INFO_REQUESTED: {S.RESUBMITTED, S.WITHDRAWN},
+    S.RESUBMITTED: {S.UNDER_REVIEW, S.WITHDRAWN},
+    S.APPROVED: {S.APPOINTMENT_BOOKED},
+    S.APPOINTMENT_BOOKED: {S.CARD_ISSUED},
+}
+# A reviewer's decision; every state after one carries its time (``decided_at``).
+DECISIONS = (S.APPROVED, S.REJECTED)
+
+# Finished: nothing can happen to the application any more.
+CLOSED_STATUSES = transitions.closed_statuses(TRANSITIONS, S.values)
+# A reviewer still has to start the review, or to decide it.
+TAKEN_INTO_REVIEW_FROM = transitions.sources(TRANSITIONS, S.UNDER_REVIEW)
+AWAITING_DECISION = TAKEN_INTO_REVIEW_FROM | transitions.sources(TRANSITIONS, *DECISIONS)
 # The applicant may still withdraw: no decision has been made.
-WITHDRAWABLE = (
-    ApplicationStatus.DRAFT,
-    *AWAITING_DECISION,
-    ApplicationStatus.MORE_INFO_REQUESTED,
+WITHDRAWABLE = transitions.sources(TRANSITIONS, S.WITHDRAWN)
+# The applicant works on the documents while the application waits for (re)submission.
+EDITABLE_DOCUMENT_STATUSES = transitions.sources(TRANSITIONS, S.SUBMITTED, S.RESUBMITTED)
+# Never submitted (a draft) and surely submitted; a withdrawn application may be either.
+NEVER_SUBMITTED = transitions.reachable(
+    TRANSITIONS, [S.DRAFT], avoiding=[S.SUBMITTED]
+) - transitions.reachable(TRANSITIONS, [S.SUBMITTED])
+SUBMITTED_STATUSES = transitions.reachable(TRANSITIONS, [S.SUBMITTED]) - transitions.reachable(
+    TRANSITIONS, [S.DRAFT], avoiding=[S.SUBMITTED]
 )
+DECIDED_STATUSES = transitions.reachable(TRANSITIONS, DECISIONS)
 
 
 class Basis(models.TextChoices):

@@ -25,7 +25,6 @@ from accounts.durations import full_years_between
 from accounts.models import Person
 from accounts.rules import Failure
 from residency.constants import (
-    CLOSED_STATUSES,
     MAX_DAYS_ABROAD_PER_YEAR,
     REQUIRED_RESIDENCE_YEARS,
 )
@@ -73,7 +72,7 @@ def eligibility_to_apply(
         )
     open_application = (
         Application.objects.filter(person=person)
-        .exclude(status__in=CLOSED_STATUSES)
+        .open()
         .exclude(pk=ignoring_application_id)
         .only("reference")
         .first()

@@ -18,9 +18,16 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.models import PortalRequest, localised, private_storage, random_upload_name
+from accounts.transitions import status_q
 from residency.constants import (
+    AWAITING_DECISION,
     CLOSED_STATUSES,
+    DECIDED_STATUSES,
+    MAX_RESCHEDULES,
+    NEVER_SUBMITTED,
     REQUIRED_RESIDENCE_YEARS,
+    SUBMITTED_STATUSES,
+    TRANSITIONS,
     ApplicationStatus,
     Basis,
     DocumentKind,
@@ -136,7 +143,7 @@ class AppointmentSlot(models.Model):
     class Meta:
         verbose_name = _("appointment slot")
         verbose_name_plural = _("appointment slots")
-        ordering = ["starts_at", "centre"]
+        ordering = ["starts_at", "centre_id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["centre", "starts_at"], name="one_slot_per_centre_time"
@@ -156,21 +163,33 @@ class AppointmentSlot(models.Model):
         return self.capacity - self.booked
 
 
+class ApplicationQuerySet(models.QuerySet):
+    """The reviewers' queues, with the states read off ``TRANSITIONS``."""
+
+    def open(self):
+        return self.exclude(status_q(CLOSED_STATUSES))
+
+    def awaiting_decision(self):
+        return self.filter(status_q(AWAITING_DECISION))
+
+    def overdue(self, today: datetime.date):
+        return self.awaiting_decision().filter(decision_due_on__lt=today)
+
+    def due_today(self, today: datetime.date):
+        return self.awaiting_decision().filter(decision_due_on=today)
+
+    def due_later(self, today: datetime.date):
+        return self.awaiting_decision().filter(decision_due_on__gt=today)
+
+
 class Application(PortalRequest):
     """An application for a permanent residency card (``PR-YYYY-NNNNNN``)."""
 
     REFERENCE_PREFIX = "PR"
     INITIAL_STATUS = S.DRAFT
-    TRANSITIONS = {
-        S.DRAFT: {S.SUBMITTED, S.WITHDRAWN},
-        S.SUBMITTED: {S.UNDER_REVIEW, S.WITHDRAWN},
-        S.UNDER_REVIEW: {S.APPROVED, S.REJECTED, S.MORE_INFO_REQUESTED, S.WITHDRAWN},
-        S.MORE_INFO_REQUESTED: {S.RESUBMITTED, S.WITHDRAWN},
-        S.RESUBMITTED: {S.UNDER_REVIEW, S.WITHDRAWN},
-        S.APPROVED: {S.APPOINTMENT_BOOKED},
-        # Rescheduling and a clerk's rebooking after a no-show are recorded moves too.
-        S.APPOINTMENT_BOOKED: {S.APPOINTMENT_BOOKED, S.CARD_ISSUED},
-    }
+    TRANSITIONS = TRANSITIONS
+
+    objects = ApplicationQuerySet.as_manager()
 
     status = models.CharField(
         _("status"),
@@ -258,18 +277,57 @@ class Application(PortalRequest):
             ("review_application", _("Can review permanent residency applications")),
             ("record_collection", _("Can record the collection of permanent residency cards")),
         ]
+        # The states come from ``TRANSITIONS`` (residency.constants).
         constraints = [
             models.UniqueConstraint(
                 fields=["person"],
-                condition=~Q(status__in=CLOSED_STATUSES),
+                condition=~status_q(CLOSED_STATUSES),
                 name="one_open_residency_application_per_person",
                 violation_error_message=_("This person already has an open application."),
             ),
+            models.CheckConstraint(
+                condition=Q(
+                    declared_at__isnull=True,
+                    submitted_at__isnull=True,
+                    clock_started_on__isnull=True,
+                    decision_due_on__isnull=True,
+                )
+                | Q(
+                    declared_at__isnull=False,
+                    submitted_at__isnull=False,
+                    clock_started_on__isnull=False,
+                    decision_due_on__isnull=False,
+                    decision_due_on__gte=F("clock_started_on"),
+                ),
+                name="application_submission_dates_together",
+            ),
+            models.CheckConstraint(
+                condition=~status_q(NEVER_SUBMITTED) | Q(submitted_at__isnull=True),
+                name="application_draft_not_submitted",
+            ),
+            models.CheckConstraint(
+                condition=~status_q(SUBMITTED_STATUSES) | Q(submitted_at__isnull=False),
+                name="application_submitted_has_dates",
+            ),
+            models.CheckConstraint(
+                condition=status_q(DECIDED_STATUSES) & Q(decided_at__isnull=False)
+                | ~status_q(DECIDED_STATUSES) & Q(decided_at__isnull=True),
+                name="application_decided_at_when_decided",
+            ),
+            models.CheckConstraint(
+                condition=status_q(S.values), name="application_status_in_workflow"
+            ),
         ]
-        # The reviewers' list is ordered by due date (residency.admin).
+        # The reviewers' list is ordered by due date (residency.admin); the queue
+        # (awaiting a decision, by due date) has its own small index.
         indexes = [
             *PortalRequest.Meta.indexes,
             models.Index(fields=["decision_due_on", "id"], name="application_due"),
+            models.Index(
+                fields=["decision_due_on", "id"],
+                condition=status_q(AWAITING_DECISION),
+                name="application_awaiting_due",
+            ),
         ]
 
     @property
@@ -320,7 +378,7 @@ class Document(models.Model):
     class Meta:
         verbose_name = _("document")
         verbose_name_plural = _("documents")
-        ordering = ["application", "kind", "-version"]
+        ordering = ["application_id", "kind", "-version"]
         constraints = [
             models.UniqueConstraint(
                 fields=["application", "kind", "version"], name="one_document_version_per_kind"
@@ -380,7 +438,13 @@ class Appointment(models.Model):
     class Meta:
         verbose_name = _("appointment")
         verbose_name_plural = _("appointments")
-        ordering = ["slot__starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reschedules__lte=MAX_RESCHEDULES),
+                name="appointment_reschedules_within_limit",
+                violation_error_message=_("The applicant may reschedule twice."),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.application} {self.slot}"

@@ -6,14 +6,10 @@ from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Case, CharField, F, Min, Q, QuerySet, Value, When
-from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import Person, StatusChange
-from accounts.security_log import not_yours
 from residency.constants import (
-    CLOSED_STATUSES,
     ApplicationStatus,
     AppointmentState,
     Step,
@@ -26,6 +22,7 @@ from residency.models import (
     Document,
     ServiceCentre,
 )
+from residency.workdays import day_bounds
 
 S = ApplicationStatus
 # Notes on these moves are written for the applicant to read.
@@ -72,10 +69,7 @@ def application_next_step(application: Application) -> str:
 
 def application_open_for(*, person: Person) -> Application | None:
     return (
-        Application.objects.filter(person=person)
-        .exclude(status__in=CLOSED_STATUSES)
-        .select_related("preferred_centre")
-        .first()
+        Application.objects.filter(person=person).open().select_related("preferred_centre").first()
     )
 
 
@@ -91,18 +85,13 @@ def applications_for(*, person: Person) -> QuerySet[Application]:
     return Application.objects.filter(person=person).order_by("-created_at", "-pk")
 
 
-def application_of_owner(*, person: Person, reference: str) -> Application:
-    """The person's own application, or 404: another person's reference reveals nothing."""
-    application = (
+def application_get(*, reference: str) -> Application | None:
+    """An application by reference; whom it is shown to is ``residency.policies``' call."""
+    return (
         Application.objects.select_related("preferred_centre", "person")
-        .filter(person=person, reference=reference)
+        .filter(reference=reference)
         .first()
     )
-    if application is None:
-        if Application.objects.filter(reference=reference).exists():
-            not_yours(None, "residency.Application", reference, person=person)
-        raise Http404
-    return application
 
 
 def application_timeline(application: Application) -> list[StatusChange]:
@@ -141,17 +130,9 @@ def documents_all(application: Application) -> list[Document]:
     return list(Document.objects.filter(application=application).order_by("kind", "-version"))
 
 
-def document_for_viewer(*, user, document_id: int) -> Document:
-    """The document if ``user`` owns its application or may read documents
-    (reviewers; clerks issue cards without reading documents); else 404."""
-    document = get_object_or_404(Document.objects.select_related("application"), pk=document_id)
-    allowed = document.application.person_id == user.pk or (
-        user.is_staff and user.has_perm("residency.view_document")
-    )
-    if not allowed:
-        not_yours(None, "residency.Document", document_id, person=user)
-        raise Http404
-    return document
+def document_get(*, document_id: int) -> Document | None:
+    """A document with its application; who may see it is ``residency.policies``' call."""
+    return Document.objects.select_related("application").filter(pk=document_id).first()
 
 
 def appointment_of(application: Application) -> Appointment | None:
@@ -199,8 +180,8 @@ def _days_q(days: list[datetime.date]) -> Q:
     """Half-open ranges of whole local days, so the index on ``starts_at`` is used."""
     query = Q(pk__in=[])
     for day in days:
-        start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-        query |= Q(starts_at__gte=start, starts_at__lt=start + datetime.timedelta(days=1))
+        start, end = day_bounds(day)
+        query |= Q(starts_at__gte=start, starts_at__lt=end)
     return query
 
 

@@ -22,14 +22,21 @@ from django.utils.translation import gettext as _
 from accounts.constants import CardKind, CardStatus, ChipStatus
 from accounts.models import Person, SmartCard
 from accounts.rules import Failure
-from accounts.services import InvalidTransition, request_create, request_transition
+from accounts.services import (
+    InvalidTransition,
+    request_create,
+    request_event,
+    request_transition,
+)
 from accounts.uploads import CleanUpload
 from messaging.notifications import notify
 from residency.constants import (
     BOOKING_HORIZON_WORKING_DAYS,
     CARD_VALIDITY_YEARS,
     DECISION_WORKING_DAYS,
+    EDITABLE_DOCUMENT_STATUSES,
     MAX_RESCHEDULES,
+    TAKEN_INTO_REVIEW_FROM,
     ApplicationStatus,
     Step,
 )
@@ -43,10 +50,9 @@ from residency.models import (
     ServiceCentre,
 )
 from residency.selectors import application_missing_steps
-from residency.workdays import working_day_add, working_days_after
+from residency.workdays import day_bounds, working_day_add, working_days_after
 
 S = ApplicationStatus
-EDITABLE_DOCUMENT_STATUSES = (S.DRAFT, S.MORE_INFO_REQUESTED)
 
 
 def _now(now: datetime.datetime | None) -> datetime.datetime:
@@ -243,7 +249,7 @@ def _decide(
     finds the first one's decision and is refused.
     """
     locked = _locked(application)
-    if locked.status in (S.SUBMITTED, S.RESUBMITTED):
+    if locked.status in TAKEN_INTO_REVIEW_FROM:
         request_transition(locked, to=S.UNDER_REVIEW, actor=actor)
     for name, value in fields.items():
         setattr(locked, name, value)
@@ -376,8 +382,9 @@ def _slot_take(
         return None
     for day in days:
         slots_ensure(centre=centre, day=day)
+        start, end = day_bounds(day)
         free = AppointmentSlot.objects.filter(
-            centre=centre, starts_at__date=day, booked__lt=F("capacity")
+            centre=centre, starts_at__gte=start, starts_at__lt=end, booked__lt=F("capacity")
         ).order_by("starts_at")
         for slot in free:
             if _slot_increment(slot):
@@ -484,7 +491,7 @@ def appointment_reschedule(
     _move(appointment, new_slot=slot)
     appointment.reschedules += 1
     appointment.save(update_fields=["slot", "reschedules"])
-    request_transition(locked, to=S.APPOINTMENT_BOOKED, actor=actor, note=_slot_note(slot))
+    request_event(locked, actor=actor, note=_slot_note(slot))
     notify(
         person=locked.person,
         template="residency_appointment_rescheduled",
@@ -512,9 +519,8 @@ def appointment_rebook(*, application: Application, actor: Person, now=None) -> 
         )
     _move(appointment, new_slot=slot)
     appointment.save(update_fields=["slot"])
-    request_transition(
+    request_event(
         locked,
-        to=S.APPOINTMENT_BOOKED,
         actor=actor,
         note=_("Rebooked after a missed appointment: %(slot)s") % {"slot": _slot_note(slot)},
     )
@@ -533,11 +539,12 @@ def appointment_send_reminders(*, today: datetime.date | None = None) -> int:
     reminded for its current slot is skipped.
     """
     today = today or timezone.localdate()
-    tomorrow = today + datetime.timedelta(days=1)
+    start, end = day_bounds(today + datetime.timedelta(days=1))
     due = Appointment.objects.filter(
         application__status=S.APPOINTMENT_BOOKED,
         collected_at__isnull=True,
-        slot__starts_at__date=tomorrow,
+        slot__starts_at__gte=start,
+        slot__starts_at__lt=end,
     ).values_list("pk", flat=True)
     sent = 0
     for appointment_id in list(due):

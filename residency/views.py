@@ -20,8 +20,9 @@ from django.views.decorators.cache import never_cache
 
 from accounts import audit, conf
 from accounts.constants import OTPPurpose
+from accounts.security_log import visible_or_404
 from accounts.stepup import StepUpRequiredMixin, stepup_clear
-from residency import selectors, services
+from residency import policies, selectors, services
 from residency.constants import (
     AWAITING_DECISION,
     DECISION_WORKING_DAYS,
@@ -49,6 +50,16 @@ RESCHEDULE_DAYS = 10
 def _error_messages(request, error: ValidationError) -> None:
     for message in error.messages:
         messages.error(request, message)
+
+
+def _own_application(request, reference: str):
+    """The signed-in person's application; another person's reference is a logged 404."""
+    return visible_or_404(
+        request,
+        selectors.application_get(reference=reference),
+        policies.can_view_application,
+        ref=reference,
+    )
 
 
 def step_url(step: str) -> str:
@@ -366,7 +377,7 @@ class StatusView(LoginRequiredMixin, View):
     """Status, timeline, expected decision date, reviewer messages and documents."""
 
     def get(self, request, reference):
-        application = selectors.application_of_owner(person=request.user, reference=reference)
+        application = _own_application(request, reference)
         timeline = selectors.application_timeline(application)
         return render(
             request,
@@ -389,11 +400,11 @@ class WithdrawView(LoginRequiredMixin, View):
     """Asks for confirmation, then withdraws."""
 
     def get(self, request, reference):
-        application = selectors.application_of_owner(person=request.user, reference=reference)
+        application = _own_application(request, reference)
         return render(request, "residency/withdraw.html", {"application": application})
 
     def post(self, request, reference):
-        application = selectors.application_of_owner(person=request.user, reference=reference)
+        application = _own_application(request, reference)
         try:
             services.application_withdraw(application=application, actor=request.user)
         except ValidationError as error:
@@ -410,9 +421,7 @@ class MoreInformationView(DocumentUploadMixin, LoginRequiredMixin, View):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.application = selectors.application_of_owner(
-            person=request.user, reference=kwargs["reference"]
-        )
+        self.application = _own_application(request, kwargs["reference"])
         if self.application.status != S.MORE_INFO_REQUESTED:
             return redirect("residency:status", reference=self.application.reference)
         return super().dispatch(request, *args, **kwargs)
@@ -450,7 +459,9 @@ class DocumentDownloadView(LoginRequiredMixin, View):
     """Streams a document to its owner or to authorised staff only."""
 
     def get(self, request, pk):
-        document = selectors.document_for_viewer(user=request.user, document_id=pk)
+        document = visible_or_404(
+            request, selectors.document_get(document_id=pk), policies.can_view_document
+        )
         audit.data_access_record(
             actor=request.user,
             person=document.application.person,
@@ -469,7 +480,7 @@ class DocumentDownloadView(LoginRequiredMixin, View):
 
 class AppointmentMixin(LoginRequiredMixin):
     def load(self, request, reference):
-        self.application = selectors.application_of_owner(person=request.user, reference=reference)
+        self.application = _own_application(request, reference)
         self.appointment = selectors.appointment_of(self.application)
 
 

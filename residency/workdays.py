@@ -7,6 +7,8 @@ package's Qatar calendar by ``manage.py residency_import_holidays``).
 
 import datetime
 
+from django.utils import timezone
+
 from residency.constants import WORKING_WEEKDAYS
 from residency.models import PublicHoliday
 
@@ -33,6 +35,16 @@ def working_days_after(
         if day.weekday() in WORKING_WEEKDAYS and day not in holidays:
             days.append(day)
     return days
+
+
+def day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    """The local day as a half-open range of times: filtering ``start <= t < end``
+    reads an index on ``t``, where ``t__date=day`` would compute a date for every row."""
+
+    def midnight(date: datetime.date) -> datetime.datetime:
+        return timezone.make_aware(datetime.datetime.combine(date, datetime.time.min))
+
+    return midnight(day), midnight(day + datetime.timedelta(days=1))
 
 
 def working_day_add(start: datetime.date, *, days: int) -> datetime.date:

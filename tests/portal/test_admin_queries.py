@@ -64,6 +64,9 @@ def fill_applications(start, count):
             person=p,
             reference=f"PR-2026-{start + n:06d}",
             status=ApplicationStatus.SUBMITTED,
+            declared_at=timezone.now(),
+            submitted_at=timezone.now(),
+            clock_started_on=today - datetime.timedelta(days=3),
             decision_due_on=today + datetime.timedelta(days=n % 7 - 3),
         )
         for n, p in enumerate(batch)

@@ -39,9 +39,11 @@ def big_register():
         )
         cursor.execute(
             """INSERT INTO residency_application (reference, person_id, created_at, updated_at,
-                   status, basis, days_abroad, employer, occupation)
+                   status, basis, days_abroad, employer, occupation, declared_at, submitted_at,
+                   clock_started_on, decision_due_on, decided_at)
                SELECT 'PR-2026-' || lpad(p.id::text, 6, '0'), p.id, now(), now(), 'rejected',
-                   'residence_born_abroad', '{}', '', ''
+                   'residence_born_abroad', '{}', '', '', now(), now(), current_date,
+                   current_date + 7, now()
                FROM accounts_person p"""
         )
         cursor.execute("ANALYZE accounts_person")

@@ -140,6 +140,9 @@ class ApplicationFactory(DjangoModelFactory):
         )
         overdue = factory.Trait(
             submitted=True,
+            clock_started_on=factory.LazyFunction(
+                lambda: timezone.localdate() - datetime.timedelta(days=8)
+            ),
             decision_due_on=factory.LazyFunction(
                 lambda: timezone.localdate() - datetime.timedelta(days=1)
             ),
@@ -200,7 +203,7 @@ class AppointmentFactory(DjangoModelFactory):
     class Meta:
         model = Appointment
 
-    application = factory.SubFactory(ApplicationFactory, status=S.APPOINTMENT_BOOKED)
+    application = factory.SubFactory(ApplicationFactory, approved=True, status=S.APPOINTMENT_BOOKED)
     slot = factory.SubFactory(
         AppointmentSlotFactory, centre=factory.SelfAttribute("..application.preferred_centre")
     )

@@ -28,6 +28,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from residency.constants import DECIDED_STATUSES
+
+
+def _sql_list(values) -> str:
+    """Constant strings as an SQL list, e.g. ``('approved', 'rejected')``."""
+    return "(" + ", ".join(f"'{value}'" for value in sorted(values)) + ")"
+
+
 NATIONALITIES = [
     ("QA", "634"),
     ("IN", "356"),
@@ -335,13 +343,15 @@ class Command(BaseCommand):
         return self._load(
             "residency_application",
             ["reference", "person_id", "created_at", "updated_at", "status", "basis"]
-            + ["days_abroad", "employer", "occupation", "submitted_at", "decision_due_on"],
+            + ["days_abroad", "employer", "occupation", "declared_at", "submitted_at"]
+            + ["clock_started_on", "decision_due_on", "decided_at"],
             [("reference", "text"), ("card", "text"), ("created_at", "timestamptz")]
             + [("status", "text"), ("decision_due_on", "date")],
             self._request_lines(count, "PR", stride, extra),
-            """SELECT s.reference, c.person_id, s.created_at, s.created_at, s.status,
-                      'residence_born_abroad', '{}'::jsonb, 'Seeded employer', 'Engineer',
-                      s.created_at, s.decision_due_on
+            f"""SELECT s.reference, c.person_id, s.created_at, s.created_at, s.status,
+                      'residence_born_abroad', '{{}}'::jsonb, 'Seeded employer', 'Engineer',
+                      s.created_at, s.created_at, s.decision_due_on - 7, s.decision_due_on,
+                      CASE WHEN s.status IN {_sql_list(DECIDED_STATUSES)} THEN s.created_at END
                FROM stage s JOIN accounts_smartcard c ON c.number = s.card""",
         )
 
