@@ -8,14 +8,14 @@ are done, the queue is short. Each queue's query must then be an index scan.
 import datetime
 
 import pytest
-from accounts.notifications import notification_retry_due
 from django.db import connection
 from django.db.models import UniqueConstraint
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from accounts.models import Notification
 from activation.models import ChipRequest, CorrectionRequest, PhotoRequest
+from messaging.models import Notification
+from messaging.notifications import notification_retry_due
 from residency.models import Application
 from tests.activation.factories import (
     ChipRequestFactory,
