@@ -115,6 +115,10 @@ class DraftStepView(LoginRequiredMixin, View):
             if self.application
             else set(steps)
         )
+        # The review has no answers of its own: it is done once every earlier
+        # page is answered and the person has gone on to the declaration.
+        if missing - {Step.DECLARATION} or self.step != Step.DECLARATION:
+            missing.add(Step.REVIEW)
         nav = [
             {
                 "step": step,

@@ -350,3 +350,29 @@ def test_more_than_60_days_abroad_in_a_year_is_refused_on_the_residence_page(cli
     assert "2019" in " ".join(response.context["form"].non_field_errors())
     application.refresh_from_db()
     assert application.days_abroad["2019"] == 10
+
+
+def _steps_done(html: str) -> list[str]:
+    import re
+
+    items = re.findall(r'<li class="steps__item([^"]*)">\s*(?:<a[^>]*>|<span[^>]*>)([^<]+)<', html)
+    return [label for classes, label in items if "steps__item--done" in classes]
+
+
+def test_the_step_list_marks_only_the_answered_pages_done(client, resident):
+    ApplicationFactory(
+        person=resident, empty=True, days_abroad={}, basis=Basis.RESIDENCE_BORN_ABROAD
+    )
+    done = _steps_done(client.get(url("step_residence")).content.decode())
+    assert done == ["Personal data", "Basis and residence history"]
+
+
+def test_the_review_is_done_only_after_the_person_went_on_to_the_declaration(client, resident):
+    application = ApplicationFactory(person=resident, documents=True)
+    on_review = _steps_done(client.get(url("step_review")).content.decode())
+    assert "Documents" in on_review and "Review" not in on_review
+    on_documents = _steps_done(client.get(url("step_documents")).content.decode())
+    assert "Review" not in on_documents
+    grant_submission(client, application)
+    on_declaration = _steps_done(client.get(url("step_declaration")).content.decode())
+    assert on_declaration[-1] == "Review"
