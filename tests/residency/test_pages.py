@@ -376,3 +376,41 @@ def test_the_review_is_done_only_after_the_person_went_on_to_the_declaration(cli
     grant_submission(client, application)
     on_declaration = _steps_done(client.get(url("step_declaration")).content.decode())
     assert on_declaration[-1] == "Review"
+
+
+@pytest.mark.parametrize(
+    ("typed", "message", "message_ar"),
+    [
+        ("0", "Enter a monthly income above zero, in Qatari riyals.", "أدخل دخلًا شهريًا"),
+        ("-2500", "Enter a monthly income above zero, in Qatari riyals.", "أدخل دخلًا شهريًا"),
+        ("lots", "Enter the amount in Qatari riyals as a number", "أدخل المبلغ بالريال القطري"),
+        ("", "Enter your monthly income in Qatari riyals.", "أدخل دخلك الشهري"),
+    ],
+)
+def test_income_must_be_a_positive_amount_in_riyals(client, resident, typed, message, message_ar):
+    application = ApplicationFactory(person=resident, monthly_income=None)
+    data = {"employer": "Qatar Foundation", "occupation": "Teacher", "monthly_income": typed}
+    response = client.post(url("step_employment"), data)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    arabic = client.post(url("step_employment").replace("/en/", "/ar/", 1), data)
+    assert message_ar in arabic.content.decode()
+    application.refresh_from_db()
+    assert application.monthly_income is None
+
+
+@pytest.mark.parametrize("typed", ["18000", "18,000", "١٨٠٠٠", "18 000 QAR"])
+def test_income_is_read_as_people_type_it(client, resident, typed):
+    application = ApplicationFactory(person=resident, monthly_income=None)
+    data = {"employer": "Qatar Foundation", "occupation": "Teacher", "monthly_income": typed}
+    assert client.post(url("step_employment"), data).status_code == 302
+    application.refresh_from_db()
+    assert application.monthly_income == 18000
+
+
+def test_the_database_refuses_a_zero_income():
+    from django.db import IntegrityError, transaction
+
+    application = ApplicationFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Application.objects.filter(pk=application.pk).update(monthly_income=0)
