@@ -19,6 +19,7 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 
 from accounts import audit, conf
+from accounts.bidi import bdi_format
 from accounts.constants import OTPPurpose
 from accounts.stepup import StepUpRequiredMixin, stepup_clear
 from residency import selectors, services
@@ -357,8 +358,10 @@ class DeclarationView(StepUpRequiredMixin, DraftStepView):
         )
         messages.success(
             self.request,
-            _("Your application %(reference)s was submitted.")
-            % {"reference": self.application.reference},
+            bdi_format(
+                _("Your application %(reference)s was submitted."),
+                reference=self.application.reference,
+            ),
         )
 
     def next_url(self):
