@@ -414,3 +414,13 @@ def test_the_database_refuses_a_zero_income():
     application = ApplicationFactory()
     with pytest.raises(IntegrityError), transaction.atomic():
         Application.objects.filter(pk=application.pk).update(monthly_income=0)
+
+
+def test_the_residence_start_is_written_the_portal_way_in_english(client):
+    person = ResidentFactory(resident_since=datetime.date(2021, 9, 1))
+    client.force_login(person)
+    ApplicationFactory(person=person, basis="")
+    response = client.post(url("step_basis"), {"basis": Basis.RESIDENCE_BORN_ABROAD})
+    content = response.content.decode()
+    assert "since 1 September 2021" in content
+    assert "2021-09-01" not in content
