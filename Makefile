@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 	system-cluster cluster cluster-stop cluster-test
 
 help:
-	@echo "make run   - install into .venv, migrate, seed demo data, serve http://127.0.0.1:8000"
+	@echo "make run   - install into .venv, migrate, seed demo data, serve http://127.0.0.1:8000 (PORT=8001 for another)"
 	@echo "make test  - install into .venv and run the whole test suite, with coverage"
 	@echo "make test-fast - the suite without the browser tests"
 	@echo "make lint  - ruff check and format check"
@@ -50,10 +50,23 @@ $(STAMP): requirements.txt requirements-dev.txt | system-build
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $(STAMP)
 
-run: export DEBUG ?= true
-run: export SIMULATION_MODE ?= true
-run: export SMS_BACKEND ?= sandbox
-run: $(STAMP)
+# `make run PORT=8001` serves on another port.
+PORT ?= 8000
+# The demo's settings live in .env (git-ignored), which the settings read, so
+# `.venv/bin/python manage.py ...` typed by hand behaves like `make run`.
+# A setting already in .env (or in the environment) is kept.
+DEMO_ENV := DEBUG=true SIMULATION_MODE=true SMS_BACKEND=sandbox
+
+.env: FORCE
+	@touch .env
+	@for pair in $(DEMO_ENV); do \
+	  grep -q "^$${pair%%=*}=" .env || { echo "$$pair" >> .env; echo "Wrote $$pair to .env"; }; \
+	done
+
+.PHONY: FORCE
+FORCE:
+
+run: $(STAMP) .env
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py seed_demo
@@ -62,7 +75,7 @@ run: $(STAMP)
 	@echo "Starting the task worker (text messages) and the web server; Ctrl-C stops both."
 	$(BIN)/python manage.py db_worker --interval 0.5 & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	  $(BIN)/python manage.py runserver 127.0.0.1:8000
+	  $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Line coverage of the app code; the floor is the figure the suite reached, so
 # it may only rise.

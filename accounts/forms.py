@@ -16,13 +16,16 @@ from accounts.validators import (
     validate_qid,
 )
 
+# Room for a QID typed in groups ("285 634 00001") or with other separators.
+QID_TYPED_MAX_LENGTH = 30
+
 
 class QIDField(forms.CharField):
-    """Accepts Arabic-Indic digits and spaces; cleans to the 11 ASCII digits."""
+    """Accepts Arabic-Indic and Persian digits and spaces; cleans to the 11 ASCII digits."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("label", _("Qatar ID number"))
-        kwargs.setdefault("max_length", 30)
+        kwargs.setdefault("max_length", QID_TYPED_MAX_LENGTH)
         kwargs.setdefault("help_text", _("11 digits, as printed on your smart ID card."))
         super().__init__(**kwargs)
         self.widget.attrs.update(
@@ -52,6 +55,14 @@ class SignInForm(AuthenticationForm):
         ),
         "inactive": _("The Qatar ID number or password is not correct. Check both and try again."),
     }
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        # AuthenticationForm sizes the field to the stored QID (11 characters),
+        # which would cut off a QID typed with spaces.
+        username = self.fields["username"]
+        username.max_length = QID_TYPED_MAX_LENGTH
+        username.widget.attrs["maxlength"] = str(QID_TYPED_MAX_LENGTH)
 
 
 class IdentityStartForm(forms.Form):

@@ -107,3 +107,14 @@ def identity_attempt_allowed(request, qid: str) -> bool:
         per_qid <= conf.settings.ACCOUNTS_IDENTITY_ATTEMPTS_PER_QID
         and per_address <= conf.settings.ACCOUNTS_IDENTITY_ATTEMPTS_PER_ADDRESS
     )
+
+
+def limits_reset(*, qids: list[str], addresses: list[str]) -> None:
+    """Lift the sign-in lock and the identity and address counts of ``qids`` and
+    ``addresses`` (simulation only: the demo's ``seed_demo --reset-limits``)."""
+    for qid in qids:
+        qid_unlock(qid)
+        identity_per_qid().reset(normalize_qid(qid))
+    for address in addresses:
+        _signin_failures().reset(address)
+        identity_per_address().reset(address)

@@ -43,3 +43,7 @@ class FixedWindow:
 
     def count(self, ident: str) -> int:
         return cache.get(self._key(ident)) or 0
+
+    def reset(self, ident: str) -> None:
+        """Forget this window's count (the demo's ``seed_demo --reset-limits``)."""
+        cache.delete(self._key(ident))

@@ -11,6 +11,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -51,7 +53,7 @@ def _history(obj):
             "<div>{} · {} → {} · {} {}</div>",
             (
                 (
-                    change.created_at.strftime("%Y-%m-%d %H:%M"),
+                    date_format(timezone.localtime(change.created_at), "SHORT_DATETIME_FORMAT"),
                     change.from_status or "—",
                     change.to_status,
                     change.actor.qid if change.actor else _("system"),
@@ -196,8 +198,13 @@ class DecidedRequestAdmin(PortalRequestAdmin):
             "original": obj,
             "form": form,
             "title": _("Decide %(reference)s") % {"reference": obj.reference},
+            **self.decide_context(obj),
         }
         return TemplateResponse(request, "activation/admin_decide.html", context)
+
+    def decide_context(self, obj) -> dict:
+        """What the decide page shows beside the form, besides the request's person and state."""
+        return {}
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {**(extra_context or {}), "can_decide": self.has_decide_permission(request)}
@@ -229,6 +236,16 @@ class PhotoRequestAdmin(DecidedRequestAdmin):
 
     def get_fields(self, request, obj=None):
         return self.get_readonly_fields(request, obj)
+
+    def decide_context(self, obj) -> dict:
+        # The photo itself, through the staff-only image view (private media),
+        # beside the approved photo it would replace.
+        return {
+            "photo_url": reverse("activation:photo_request_image", args=[obj.reference]),
+            "current_photo_url": reverse("activation:person_photo", args=[obj.person.qid])
+            if obj.person.photo
+            else "",
+        }
 
     @admin.display(description=_("photo"))
     def photo_preview(self, obj):

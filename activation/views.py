@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts import audit
+from accounts.bidi import bdi_format
 from accounts.constants import OTPPurpose
 from accounts.models import Person
 from accounts.otp import OTPRefused, otp_send
@@ -201,8 +202,10 @@ class ChipRequestView(LoginRequiredMixin, View):
             return self._render(card, error=refused.messages[0], status=400)
         messages.success(
             request,
-            _("Your chip activation request %(reference)s was sent for review.")
-            % {"reference": chip_request.reference},
+            bdi_format(
+                _("Your chip activation request %(reference)s was sent for review."),
+                reference=chip_request.reference,
+            ),
         )
         return redirect("activation:overview")
 
@@ -241,8 +244,10 @@ class CorrectionView(LoginRequiredMixin, View):
             )
             messages.success(
                 request,
-                _("Your correction request %(reference)s was sent for review.")
-                % {"reference": correction.reference},
+                bdi_format(
+                    _("Your correction request %(reference)s was sent for review."),
+                    reference=correction.reference,
+                ),
             )
             return redirect("activation:profile")
         return self._render(form, status=400)
@@ -331,11 +336,13 @@ class MobileCodeView(LoginRequiredMixin, DeviceCodeView):
             return redirect("accounts:login")
         messages.success(
             self.request,
-            _(
-                "Your mobile change request %(reference)s was sent to staff, "
-                "who will check your identity."
-            )
-            % {"reference": request.reference},
+            bdi_format(
+                _(
+                    "Your mobile change request %(reference)s was sent to staff, "
+                    "who will check your identity."
+                ),
+                reference=request.reference,
+            ),
         )
         return redirect("activation:profile")
 
@@ -357,8 +364,10 @@ class PhotoUploadView(LoginRequiredMixin, View):
             else:
                 messages.success(
                     request,
-                    _("Your photo %(reference)s was sent for review.")
-                    % {"reference": photo_request.reference},
+                    bdi_format(
+                        _("Your photo %(reference)s was sent for review."),
+                        reference=photo_request.reference,
+                    ),
                 )
                 return redirect("activation:profile")
         return self._render(form, status=400)

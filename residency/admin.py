@@ -14,7 +14,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.formats import date_format, number_format
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, gettext_noop, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -105,16 +106,10 @@ class DueFilter(admin.SimpleListFilter):
 class ApplicationAdmin(IndexedSearchMixin, PersonDataViewMixin, ReadOnlyAdminMixin, HistoryAdmin):
     data_access_what = gettext_noop("Permanent residency application %(reference)s")
 
-    list_display = (
-        "reference",
-        "person_qid",
-        "person",
-        "status",
-        "basis",
-        "preferred_centre",
-        "decision_due_on",
-        "due_state",
-    )
+    # Four short columns, so the list fits a 1280-pixel screen beside the
+    # navigation and the filters: the person shows as "QID name", the due date
+    # and whether it is overdue share one column; basis and centre are filters.
+    list_display = ("reference", "applicant", "status", "due")
     list_filter = (DueFilter, "status", "preferred_centre", "basis")
     list_select_related = ("person", "preferred_centre")
     search_fields = ("reference", "person__qid", "person__name_en", "person__name_ar")
@@ -128,10 +123,10 @@ class ApplicationAdmin(IndexedSearchMixin, PersonDataViewMixin, ReadOnlyAdminMix
         "person",
         "status",
         "basis",
-        "days_abroad",
+        "days_abroad_table",
         "employer",
         "occupation",
-        "monthly_income",
+        "income",
         "preferred_centre",
         "declared_at",
         "submitted_at",
@@ -155,20 +150,56 @@ class ApplicationAdmin(IndexedSearchMixin, PersonDataViewMixin, ReadOnlyAdminMix
             actions.pop("start_review", None)
         return actions
 
-    @admin.display(description=_("QID"), ordering="person__qid")
-    def person_qid(self, application):
-        return application.person.qid
-
-    @admin.display(description=_("due"))
-    def due_state(self, application):
-        if application.status not in AWAITING_DECISION or application.decision_due_on is None:
+    @admin.display(description=_("days outside Qatar"))
+    def days_abroad_table(self, application):
+        if not application.days_abroad:
             return "—"
+        rows = format_html_join(
+            "",
+            "<tr><th scope='row'>{}</th><td>{}</td></tr>",
+            (
+                (year, number_format(days))
+                for year, days in sorted(application.days_abroad.items(), reverse=True)
+            ),
+        )
+        return format_html(
+            '<table class="days-abroad"><thead><tr><th scope="col">{}</th>'
+            '<th scope="col">{}</th></tr></thead><tbody>{}</tbody></table>',
+            gettext("Year"),
+            gettext("Days outside Qatar"),
+            rows,
+        )
+
+    @admin.display(description=_("monthly income"))
+    def income(self, application):
+        if application.monthly_income is None:
+            return "—"
+        return gettext("QAR %(amount)s") % {
+            "amount": number_format(application.monthly_income, force_grouping=True)
+        }
+
+    @admin.display(description=_("person"), ordering="person__qid")
+    def applicant(self, application):
+        # A method, not the foreign key: admin would keep "QID name" on one line.
+        return str(application.person)
+
+    @admin.display(description=_("decision due"), ordering="decision_due_on")
+    def due(self, application):
+        if application.decision_due_on is None:
+            return "—"
+        day = date_format(application.decision_due_on, "SHORT_DATE_FORMAT")
+        if application.status not in AWAITING_DECISION:
+            return day
         today = timezone.localdate()
         if application.decision_due_on < today:
-            return gettext("Overdue")
-        if application.decision_due_on == today:
-            return gettext("Due today")
-        return gettext("Due later")
+            state = gettext("Overdue")
+        elif application.decision_due_on == today:
+            state = gettext("Due today")
+        else:
+            state = gettext("Due later")
+        return format_html(
+            '<span class="due">{}</span> <span class="due__state">{}</span>', day, state
+        )
 
     def decision_links(self, request, application) -> list[tuple[str, str]]:
         """The decisions this staff member may take now: reviewers decide, clerks

@@ -17,6 +17,7 @@ a translated ``reason`` that says how to put it right.
 
 import datetime
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -132,7 +133,7 @@ def eligibility_basis(
                                 "The register shows %(count)d years (since %(since)s).",
                                 years,
                             )
-                            % {"count": years, "since": person.resident_since.isoformat()},
+                            % {"count": years, "since": date_format(person.resident_since)},
                         )
                     ),
                 )

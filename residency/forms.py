@@ -13,6 +13,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.uploads import ALL_KINDS, IMAGE_KINDS, PHOTO_MIN_SIDE, upload_clean
+from accounts.validators import to_ascii_digits
 from residency.constants import MAX_DAYS_ABROAD_PER_YEAR, DocumentKind
 from residency.eligibility import declaration_years, eligibility_basis
 from residency.models import Application, ServiceCentre
@@ -93,16 +94,40 @@ class ResidenceForm(forms.Form):
         return {str(year): self.cleaned_data[self.field_name(year)] for year in self.years}
 
 
+class IncomeField(forms.DecimalField):
+    """A whole amount in Qatari riyals, as people type it: "18,000", "١٨٠٠٠" or "18000 QAR"."""
+
+    default_error_messages = {
+        "invalid": _("Enter the amount in Qatari riyals as a number, for example 18000."),
+        "max_decimal_places": _("Enter the amount in whole riyals, without dirhams."),
+        "max_digits": _("This amount is too large. Enter your monthly income in Qatari riyals."),
+        "max_whole_digits": _(
+            "This amount is too large. Enter your monthly income in Qatari riyals."
+        ),
+    }
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = to_ascii_digits(value).replace("٫", ".")
+            for noise in (",", "٬", " ", "\u00a0", "QAR", "qar", "QR", "ر.ق"):
+                value = value.replace(noise, "")
+        return super().to_python(value)
+
+
 class EmploymentForm(forms.ModelForm):
     class Meta:
         model = Application
         fields = ["employer", "occupation", "monthly_income"]
+        field_classes = {"monthly_income": IncomeField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.required = True
-        self.fields["monthly_income"].widget.attrs.update({"inputmode": "numeric", "dir": "ltr"})
+        income = self.fields["monthly_income"]
+        income.error_messages["required"] = _("Enter your monthly income in Qatari riyals.")
+        # A text box, not type=number: browsers would refuse "18,000" or Arabic digits.
+        income.widget = forms.TextInput(attrs={"inputmode": "decimal", "dir": "ltr"})
 
 
 class CentreForm(forms.ModelForm):

@@ -224,7 +224,9 @@ class Application(PortalRequest):
         _("monthly income (QAR)"),
         max_digits=10,
         decimal_places=0,
-        validators=[MinValueValidator(0)],
+        validators=[
+            MinValueValidator(1, message=_("Enter a monthly income above zero, in Qatari riyals."))
+        ],
         null=True,
         blank=True,
         help_text=_("Gross monthly income in Qatari riyals."),
@@ -316,6 +318,11 @@ class Application(PortalRequest):
             ),
             models.CheckConstraint(
                 condition=status_q(S.values), name="application_status_in_workflow"
+            ),
+            models.CheckConstraint(
+                condition=Q(monthly_income__isnull=True) | Q(monthly_income__gt=0),
+                name="application_income_positive",
+                violation_error_message=_("Enter a monthly income above zero, in Qatari riyals."),
             ),
         ]
         # The reviewers' list is ordered by due date (residency.admin); the queue

@@ -16,7 +16,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from accounts.constants import CardKind, CardStatus, ChipStatus
@@ -429,8 +429,9 @@ def _appointment_book(
 
 
 def _slot_note(slot: AppointmentSlot) -> str:
+    # Stored once and read in either language: the short form, written alike in both.
     local = timezone.localtime(slot.starts_at)
-    return f"{local:%Y-%m-%d %H:%M} {slot.centre.name_en}"
+    return f"{formats.date_format(local, 'SHORT_DATETIME_FORMAT')} {slot.centre.name_en}"
 
 
 @transaction.atomic

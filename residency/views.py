@@ -19,6 +19,7 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 
 from accounts import audit, conf
+from accounts.bidi import bdi_format
 from accounts.constants import OTPPurpose
 from accounts.security_log import visible_or_404
 from accounts.stepup import StepUpRequiredMixin, stepup_clear
@@ -126,6 +127,10 @@ class DraftStepView(LoginRequiredMixin, View):
             if self.application
             else set(steps)
         )
+        # The review has no answers of its own: it is done once every earlier
+        # page is answered and the person has gone on to the declaration.
+        if missing - {Step.DECLARATION} or self.step != Step.DECLARATION:
+            missing.add(Step.REVIEW)
         nav = [
             {
                 "step": step,
@@ -364,8 +369,10 @@ class DeclarationView(StepUpRequiredMixin, DraftStepView):
         )
         messages.success(
             self.request,
-            _("Your application %(reference)s was submitted.")
-            % {"reference": self.application.reference},
+            bdi_format(
+                _("Your application %(reference)s was submitted."),
+                reference=self.application.reference,
+            ),
         )
 
     def next_url(self):

@@ -38,3 +38,11 @@ def duration(value) -> str:
 @register.filter
 def working_days(value: int) -> str:
     return working_days_text(value)
+
+
+@register.filter(name="bdi")
+def bdi_filter(value):
+    """A reference or number isolated from the text around it (``accounts.bidi``)."""
+    from accounts.bidi import bdi
+
+    return bdi(value)

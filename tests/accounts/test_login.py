@@ -22,7 +22,9 @@ def sign_in(client, qid, password=DEFAULT_PASSWORD, **extra):
     return client.post(URL, {"username": qid, "password": password}, **extra)
 
 
-@pytest.mark.parametrize("typed", ["28563400001", "٢٨٥٦٣٤٠٠٠٠١", "285 634 00001"])
+@pytest.mark.parametrize(
+    "typed", ["28563400001", "٢٨٥٦٣٤٠٠٠٠١", "۲۸۵۶۳۴۰۰۰۰۱", "285 634 00001", "٢٨٥ ٦٣٤ ٠٠٠٠١"]
+)
 def test_sign_in_with_the_qid_however_it_is_typed(client, person, typed):
     response = sign_in(client, typed)
     assert response.status_code == 302
@@ -158,3 +160,14 @@ def test_typed_qids_do_not_reach_the_logs(client, caplog, person):
     sign_in(client, "28563499999", "my secret phrase here")
     assert "28563499999" not in caplog.text
     assert "my secret phrase" not in caplog.text
+
+
+@pytest.mark.parametrize("url", [URL, "/ar/accounts/sign-in/", "/en/accounts/register/"])
+def test_the_qid_box_takes_a_qid_typed_with_spaces_on_a_number_keypad(client, url):
+    import re
+
+    html = client.get(url).content.decode()
+    tag = re.search(r'<input[^>]*name="(?:username|qid)"[^>]*>', html).group(0)
+    box = dict(re.findall(r'([\w-]+)="([^"]*)"', tag))
+    assert int(box["maxlength"]) >= len("285 634 00001")
+    assert box["inputmode"] == "numeric"

@@ -1,3 +1,5 @@
+import io
+
 import pytest
 from django.core.management import call_command
 
@@ -57,3 +59,67 @@ def test_the_demo_password_passes_the_password_policy_for_every_demo_person():
     assert len(people) > 5
     for person in people:
         password_validation.validate_password(DEMO_PASSWORD, person)
+
+
+def _use_up_the_demo_limits(person):
+    from django.utils import timezone
+
+    from accounts import lockout
+    from accounts.constants import OTPEventKind, OTPPurpose
+    from accounts.models import OTPEvent, SMSDevice
+
+    now = timezone.now()
+    for _ in range(5):
+        OTPEvent.objects.create(
+            person=person,
+            purpose=OTPPurpose.ESERVICES,
+            number=person.mobile,
+            kind=OTPEventKind.SENT,
+            created_at=now,
+        )
+    device = SMSDevice.objects.create(
+        user=person,
+        purpose=OTPPurpose.ESERVICES,
+        number=person.mobile,
+        failures=5,
+        requested_at=now,
+    )
+    for _ in range(6):
+        lockout.identity_per_qid().hit(person.qid)
+        lockout.identity_per_address().hit("127.0.0.1")
+    return device
+
+
+def test_reset_limits_lets_a_demo_person_ask_for_codes_again(settings):
+    from accounts import lockout, otp
+    from accounts.constants import OTPPurpose
+
+    settings.SIMULATION_MODE = True
+    seed()
+    ahmed = Person.objects.get(qid="28563400001")
+    device = _use_up_the_demo_limits(ahmed)
+    with pytest.raises(otp.OTPRefused):
+        otp.otp_send(person=ahmed, purpose=OTPPurpose.ESERVICES)
+
+    out = io.StringIO()
+    call_command("seed_demo", "--reset-limits", stdout=out)
+
+    assert "reset" in out.getvalue()
+    device.refresh_from_db()
+    assert device.failures == 0
+    assert lockout.identity_per_qid().count(ahmed.qid) == 0
+    assert lockout.identity_per_address().count("127.0.0.1") == 0
+    otp.otp_send(person=ahmed, purpose=OTPPurpose.ESERVICES)
+
+
+def test_reset_limits_is_refused_outside_simulation_mode(settings):
+    from django.core.management.base import CommandError
+
+    settings.SIMULATION_MODE = False
+    seed()
+    ahmed = Person.objects.get(qid="28563400001")
+    device = _use_up_the_demo_limits(ahmed)
+    with pytest.raises(CommandError, match="SIMULATION_MODE"):
+        call_command("seed_demo", "--reset-limits", stdout=io.StringIO())
+    device.refresh_from_db()
+    assert device.failures == 5

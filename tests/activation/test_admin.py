@@ -155,3 +155,34 @@ def test_an_already_decided_request_is_reported_not_changed(client):
     )
     chip.refresh_from_db()
     assert chip.status == ReviewStatus.REJECTED
+
+
+def test_the_photo_decision_page_shows_the_photo_sent(client, delete_private_files):
+    import re
+
+    photo_request = PhotoRequestFactory(person__photo="")
+    staff_client(client, "view_photorequest", "decide_photorequest")
+    html = client.get(f"/en/admin/activation/photorequest/{photo_request.pk}/decide/").content
+    sources = re.findall(r'<img src="([^"]+)" alt="([^"]+)"', html.decode())
+    assert [alt for _src, alt in sources] == ["The photo sent for review"]
+    image = client.get(sources[0][0])
+    assert image.status_code == 200 and image["Content-Type"] == "image/jpeg"
+    assert image.getvalue() == photo_request.photo.open("rb").read()
+
+
+def test_the_status_history_in_admin_is_in_qatar_time(superuser_client):
+    import datetime
+
+    from accounts.models import StatusChange
+
+    chip = ChipRequestFactory()
+    StatusChange.objects.filter(reference=chip.reference).delete()
+    StatusChange.objects.create(
+        reference=chip.reference,
+        from_status="",
+        to_status="submitted",
+        created_at=datetime.datetime(2026, 3, 1, 6, 30, tzinfo=datetime.UTC),
+        request=chip,
+    )
+    html = superuser_client.get(f"/en/admin/activation/chiprequest/{chip.pk}/change/").content
+    assert "01/03/2026 09:30" in html.decode()

@@ -263,3 +263,15 @@ def test_a_page_number_out_of_range_shows_the_last_page(signed_in, person):
     ChipRequestFactory(person=person)
     assert signed_in.get("/en/accounts/requests/?page=99").status_code == 200
     assert signed_in.get("/en/accounts/requests/?page=abc").status_code == 200
+
+
+def test_a_reference_inside_arabic_text_keeps_its_order(signed_in, person, delete_private_files):
+    upload = SimpleUploadedFile("me.jpg", photo_bytes((800, 800)), content_type="image/jpeg")
+    response = signed_in.post("/ar/e-services/profile/photo/", {"photo": upload}, follow=True)
+    reference = PhotoRequest.objects.get(person=person).reference
+    isolated = f'<bdi dir="ltr">{reference}</bdi>'
+    html = response.content.decode()
+    # The confirmation message and the waiting notice on the profile.
+    assert html.count(isolated) == 2, html
+    assert f"({isolated})" in html
+    assert f" {reference}" not in html.replace(isolated, "")

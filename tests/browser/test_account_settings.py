@@ -116,6 +116,20 @@ def test_my_requests_on_a_phone_are_stacked_cards_with_nothing_cut_off(
     label = first_cell.evaluate("el => getComputedStyle(el, '::before').content")
     assert t(language, "Request") in label
     screenshot(page, f"my-requests-phone-{language}")
+    # At 390 pixels too, and no cell of any card is cut off.
+    for width in (360, 390):
+        page.set_viewport_size({"width": width, "height": 844})
+        assert (
+            page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            <= 0
+        )
+        cut = page.locator("table.history tbody td").evaluate_all(
+            "cells => cells.filter(c => c.scrollWidth > c.clientWidth + 1).length"
+        )
+        assert cut == 0
+    screenshot(page, f"my-requests-390-{language}")
     page.get_by_label(t(language, "Kind of request")).select_option("chip")
     page.get_by_role("button", name=t(language, "Show requests")).click()
     expect(page.locator("table.history tbody tr")).to_have_count(1)

@@ -85,3 +85,18 @@ def test_the_code_message_is_plain_text(
 
     assert f"Purpose: Sign-in {HOSTILE}." in sms_outbox[-1].body
     assert not ENTITY.search(sms_outbox[-1].body)
+
+
+@pytest.mark.parametrize("template", NOTIFICATION_TEMPLATES)
+def test_dates_in_english_messages_are_written_the_portal_way(template):
+    person = PersonFactory(preferred_language="en")
+    notification = notify(person=person, template=template, context=hostile_context())
+    text = f"{notification.subject}\n{notification.body}"
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", text), text
+    when = {
+        "residency_submitted": "by 20 December 2026",
+        "residency_card_issued": "until 1 December 2031",
+        "residency_appointment_booked": "on Tuesday 1 December 2026 at 12:00",
+    }.get(template)
+    if when:
+        assert when in text, text

@@ -202,3 +202,24 @@ def test_holidays_are_imported_from_the_qatar_calendar():
     call_command("residency_import_holidays", "2026")
     national_day.refresh_from_db()
     assert national_day.name_en == "National Day (edited)"
+
+
+def test_the_reviewer_sees_income_in_riyals_and_days_abroad_as_a_table(client, reviewer):
+    application = ApplicationFactory(
+        submitted=True, monthly_income=18500, days_abroad={"2024": 21, "2025": 3}
+    )
+    html = client.get(admin_url("change", application.pk)).content.decode()
+    assert "QAR 18,500" in html
+    assert '<table class="days-abroad">' in html
+    assert "<th scope='row'>2025</th><td>3</td>" in html
+    assert '{"2024"' not in html and "&quot;2024&quot;" not in html
+
+
+def test_the_queue_has_few_columns_and_times_in_qatar_time(client, reviewer):
+    application = ApplicationFactory(submitted=True)
+    application.submitted_at = datetime.datetime(2026, 3, 1, 6, 30, tzinfo=datetime.UTC)
+    application.save(update_fields=["submitted_at"])
+    response = client.get(admin_url("changelist"))
+    assert len(response.context["cl"].list_display) <= 5
+    page = client.get(admin_url("change", application.pk)).content.decode()
+    assert "1 March 2026, 09:30" in page

@@ -350,3 +350,77 @@ def test_more_than_60_days_abroad_in_a_year_is_refused_on_the_residence_page(cli
     assert "2019" in " ".join(response.context["form"].non_field_errors())
     application.refresh_from_db()
     assert application.days_abroad["2019"] == 10
+
+
+def _steps_done(html: str) -> list[str]:
+    import re
+
+    items = re.findall(r'<li class="steps__item([^"]*)">\s*(?:<a[^>]*>|<span[^>]*>)([^<]+)<', html)
+    return [label for classes, label in items if "steps__item--done" in classes]
+
+
+def test_the_step_list_marks_only_the_answered_pages_done(client, resident):
+    ApplicationFactory(
+        person=resident, empty=True, days_abroad={}, basis=Basis.RESIDENCE_BORN_ABROAD
+    )
+    done = _steps_done(client.get(url("step_residence")).content.decode())
+    assert done == ["Personal data", "Basis and residence history"]
+
+
+def test_the_review_is_done_only_after_the_person_went_on_to_the_declaration(client, resident):
+    application = ApplicationFactory(person=resident, documents=True)
+    on_review = _steps_done(client.get(url("step_review")).content.decode())
+    assert "Documents" in on_review and "Review" not in on_review
+    on_documents = _steps_done(client.get(url("step_documents")).content.decode())
+    assert "Review" not in on_documents
+    grant_submission(client, application)
+    on_declaration = _steps_done(client.get(url("step_declaration")).content.decode())
+    assert on_declaration[-1] == "Review"
+
+
+@pytest.mark.parametrize(
+    ("typed", "message", "message_ar"),
+    [
+        ("0", "Enter a monthly income above zero, in Qatari riyals.", "أدخل دخلًا شهريًا"),
+        ("-2500", "Enter a monthly income above zero, in Qatari riyals.", "أدخل دخلًا شهريًا"),
+        ("lots", "Enter the amount in Qatari riyals as a number", "أدخل المبلغ بالريال القطري"),
+        ("", "Enter your monthly income in Qatari riyals.", "أدخل دخلك الشهري"),
+    ],
+)
+def test_income_must_be_a_positive_amount_in_riyals(client, resident, typed, message, message_ar):
+    application = ApplicationFactory(person=resident, monthly_income=None)
+    data = {"employer": "Qatar Foundation", "occupation": "Teacher", "monthly_income": typed}
+    response = client.post(url("step_employment"), data)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    arabic = client.post(url("step_employment").replace("/en/", "/ar/", 1), data)
+    assert message_ar in arabic.content.decode()
+    application.refresh_from_db()
+    assert application.monthly_income is None
+
+
+@pytest.mark.parametrize("typed", ["18000", "18,000", "١٨٠٠٠", "18 000 QAR"])
+def test_income_is_read_as_people_type_it(client, resident, typed):
+    application = ApplicationFactory(person=resident, monthly_income=None)
+    data = {"employer": "Qatar Foundation", "occupation": "Teacher", "monthly_income": typed}
+    assert client.post(url("step_employment"), data).status_code == 302
+    application.refresh_from_db()
+    assert application.monthly_income == 18000
+
+
+def test_the_database_refuses_a_zero_income():
+    from django.db import IntegrityError, transaction
+
+    application = ApplicationFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Application.objects.filter(pk=application.pk).update(monthly_income=0)
+
+
+def test_the_residence_start_is_written_the_portal_way_in_english(client):
+    person = ResidentFactory(resident_since=datetime.date(2021, 9, 1))
+    client.force_login(person)
+    ApplicationFactory(person=person, basis="")
+    response = client.post(url("step_basis"), {"basis": Basis.RESIDENCE_BORN_ABROAD})
+    content = response.content.decode()
+    assert "since 1 September 2021" in content
+    assert "2021-09-01" not in content

@@ -3,6 +3,10 @@
 The people, QIDs and sign-ins are fixed, so the README, QA scripts and the
 browser tests can name them; dates that must stay "current" (card expiry, data
 review) are computed from today. Re-running updates the same rows.
+
+In simulation mode ``--reset-limits`` also gives the demo people a fresh
+start: no sign-in lock, no one-time-code sending limit (5 codes an hour per
+person, 10 a day per number), no wrong-code count.
 """
 
 import datetime
@@ -12,15 +16,17 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
-from accounts import roles, second_factor
+from accounts import lockout, roles, second_factor
 from accounts.constants import CardKind, CardStatus, ChipStatus, Language, Sex
-from accounts.models import Person, SmartCard
+from accounts.models import OTPEvent, Person, SmartCard, SMSDevice
 
+# Where the demo is used from: the sign-in and identity counts of these addresses are reset too.
+LOCAL_ADDRESSES = ["127.0.0.1", "::1"]
 DEMO_PASSWORD = "Lantern-Orchid-Velvet-73"  # noqa: S105 - public demo sign-in, printed and documented
 
 
@@ -230,8 +236,17 @@ def demo_photo_bytes(seed: int) -> bytes:
 class Command(BaseCommand):
     help = "Create or refresh the deterministic demo population and print the sign-ins."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--reset-limits",
+            action="store_true",
+            help="Simulation only: lift the demo people's sign-in locks and one-time-code limits.",
+        )
+
     @transaction.atomic
-    def handle(self, *args, **options):
+    def handle(self, *args, reset_limits=False, **options):
+        if reset_limits and not settings.SIMULATION_MODE:
+            raise CommandError("--reset-limits works only with SIMULATION_MODE=true.")
         today = timezone.localdate()
         now = timezone.now()
         roles.roles_sync()
@@ -245,6 +260,8 @@ class Command(BaseCommand):
             if demo.staff_group and settings.SIMULATION_MODE:
                 second_factor.demo_device_ensure(person=person)
             rows.append((demo.qid, DEMO_PASSWORD if demo.registered else "—", state))
+        if reset_limits:
+            self._reset_limits()
         self.stdout.write(self.style.SUCCESS("Demo population ready. Sign in with:"))
         for qid, password, state in rows:
             self.stdout.write(f"  {qid}  {password:<18} {state}")
@@ -254,6 +271,16 @@ class Command(BaseCommand):
                 "Their authenticator code: python manage.py demo_totp QID "
                 "(for example demo_totp 28063400100)."
             )
+
+    def _reset_limits(self) -> None:
+        qids = [demo.qid for demo in POPULATION]
+        people = Person.objects.filter(qid__in=qids)
+        mobiles = [demo.mobile for demo in POPULATION]
+        OTPEvent.objects.filter(person__in=people).delete()
+        OTPEvent.objects.filter(number__in=mobiles).delete()
+        SMSDevice.objects.filter(user__in=people).update(failures=0, requested_at=None)
+        lockout.limits_reset(qids=qids, addresses=LOCAL_ADDRESSES)
+        self.stdout.write("Sign-in locks and one-time-code limits of the demo people reset.")
 
     def _person(self, demo: DemoPerson, now) -> Person:
         defaults = {

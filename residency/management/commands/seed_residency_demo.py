@@ -1,7 +1,10 @@
 """Give the demo's reviewer something to review: one submitted application.
 
 Runs after ``seed_demo`` (which creates the applicant, QID 27960800011) and
-goes through the same services as the portal. Safe to re-run.
+goes through the same services as the portal. Safe to re-run, also after
+the README's staff walk-through: once the applicant has any application
+(open, approved and collected, rejected or withdrawn), it is left as people
+left it and the command only says so.
 """
 
 import io
@@ -17,8 +20,7 @@ from accounts.uploads import upload_clean
 from residency import services
 from residency.constants import Basis, DocumentKind
 from residency.eligibility import declaration_years
-from residency.models import ServiceCentre
-from residency.selectors import application_open_for
+from residency.models import Application, ServiceCentre
 
 APPLICANT_QID = "27960800011"
 
@@ -44,8 +46,12 @@ class Command(BaseCommand):
         if person is None:
             self.stderr.write("Run seed_demo first.")
             return
-        if application_open_for(person=person) is not None:
-            self.stdout.write(f"{APPLICANT_QID} already has an open application.")
+        existing = Application.objects.filter(person=person).order_by("-pk").first()
+        if existing is not None:
+            self.stdout.write(
+                f"{APPLICANT_QID} already has {existing.reference} "
+                f"({existing.get_status_display()}); left as it is."
+            )
             return
         application = services.application_start(person=person)
         basis = Basis.RESIDENCE_BORN_ABROAD

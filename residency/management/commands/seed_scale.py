@@ -362,13 +362,13 @@ class Command(BaseCommand):
 
         return self._load(
             "accounts_notification",
-            ["person_id", "template", "language", "subject", "body", "sms", "number"]
+            ["person_id", "template", "language", "subject", "body", "sms", "number", "email"]
             + ["status", "attempts", "provider_id", "last_error", "created_at"],
             [("reference", "text"), ("card", "text"), ("created_at", "timestamptz")]
             + [("status", "text"), ("provider_id", "text")],
             self._request_lines(count, "MSG", self._stride(count), extra),
             """SELECT p.id, 'activation_confirmed', p.preferred_language,
-                      'E-services activated', 'Your e-services are active.', true, p.mobile,
+                      'E-services activated', 'Your e-services are active.', true, p.mobile, '',
                       s.status, 1, s.provider_id, '', s.created_at
                FROM stage s JOIN accounts_smartcard c ON c.number = s.card
                JOIN accounts_person p ON p.id = c.person_id
