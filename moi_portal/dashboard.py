@@ -21,8 +21,8 @@ from activation.constants import ReviewStatus
 from activation.eligibility import DATA_REVIEW_MONTHS, months_before
 from activation.models import CardService, ChipRequest, CorrectionRequest, PhotoRequest
 from messaging.models import Notification
-from residency.constants import AWAITING_DECISION, ApplicationStatus
-from residency.models import Application, Appointment
+from residency.constants import AWAITING_DECISION, ApplicationStatus, FeeKind, PaymentStatus
+from residency.models import Application, Appointment, Payment
 
 # A card this close to its expiry date is worth a reminder on the dashboard.
 CARD_EXPIRY_WARNING = datetime.timedelta(days=90)
@@ -70,6 +70,23 @@ def _card_actions(cards: list[SmartCard], today: datetime.date) -> list[Action]:
 def _application_actions(applications: list[Application]) -> list[Action]:
     actions = []
     for application in applications:
+        paid = {payment.kind for payment in application.paid_fees}
+        if application.status == ApplicationStatus.APPOINTMENT_BOOKED and FeeKind.CARD not in paid:
+            actions.append(
+                Action(
+                    _("Pay the card fee before you collect your permanent residency card."),
+                    _("Pay the card fee"),
+                    reverse("residency:fee", args=[application.reference, FeeKind.CARD]),
+                )
+            )
+        if application.status == ApplicationStatus.DRAFT and FeeKind.APPLICATION not in paid:
+            actions.append(
+                Action(
+                    _("The application fee is paid before the application is submitted."),
+                    _("Pay the application fee"),
+                    reverse("residency:fee", args=[application.reference, FeeKind.APPLICATION]),
+                )
+            )
         if application.status == ApplicationStatus.DRAFT:
             actions.append(
                 Action(
@@ -109,6 +126,13 @@ def dashboard_context(*, person: Person, now: datetime.datetime | None = None) -
         Application.objects.filter(person=person)
         .exclude(status__in=[ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN])
         .exclude(status=ApplicationStatus.CARD_ISSUED)
+        .prefetch_related(
+            Prefetch(
+                "payments",
+                queryset=Payment.objects.filter(status=PaymentStatus.PAID),
+                to_attr="paid_fees",
+            )
+        )
         .order_by("-created_at")
     )
     actions = _application_actions(applications)

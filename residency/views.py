@@ -21,13 +21,14 @@ from django.views.decorators.cache import never_cache
 from accounts import audit, conf
 from accounts.constants import OTPPurpose
 from accounts.stepup import StepUpRequiredMixin, stepup_clear
-from residency import selectors, services
+from residency import payments, selectors, services
 from residency.constants import (
     AWAITING_DECISION,
     DECISION_WORKING_DAYS,
     MAX_RESCHEDULES,
     WITHDRAWABLE,
     ApplicationStatus,
+    FeeKind,
     Step,
 )
 from residency.eligibility import eligibility_to_apply
@@ -307,6 +308,7 @@ class ReviewStepView(DraftStepView):
                 documents=selectors.documents_current(self.application),
                 missing=[Step(step).label for step in missing],
                 person=request.user,
+                fee=payments.fee_state(application=self.application, kind=FeeKind.APPLICATION),
             ),
         )
 
@@ -338,6 +340,8 @@ class DeclarationView(StepUpRequiredMixin, DraftStepView):
             if draft is None:
                 return redirect("residency:home")
             if set(selectors.application_missing_steps(draft)) - {Step.DECLARATION}:
+                return redirect(step_url(Step.REVIEW))
+            if not payments.fee_is_paid(application=draft, kind=FeeKind.APPLICATION):
                 return redirect(step_url(Step.REVIEW))
         return super().dispatch(request, *args, **kwargs)
 
@@ -381,6 +385,7 @@ class StatusView(LoginRequiredMixin, View):
                 "awaiting_decision": application.status in AWAITING_DECISION,
                 "decision_working_days": DECISION_WORKING_DAYS,
                 "person": request.user,
+                "payments": list(payments.payments_of_application(application)),
             },
         )
 
@@ -489,6 +494,7 @@ class AppointmentView(AppointmentMixin, View):
                 "appointment": self.appointment,
                 "reschedules_left": MAX_RESCHEDULES - self.appointment.reschedules,
                 "person": request.user,
+                "fee": payments.fee_state(application=self.application, kind=FeeKind.CARD),
             },
         )
 
