@@ -244,7 +244,6 @@ def payment_make(
                     created_at=now,
                 ),
                 actor=person,
-                note=str(FeeKind(kind).label),
             )
     except IntegrityError:
         raise ValidationError(_("This fee is already paid."), code="already_paid") from None
