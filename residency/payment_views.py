@@ -22,7 +22,7 @@ from django.views.decorators.cache import never_cache
 from accounts.constants import OTPPurpose
 from accounts.stepup import StepUpRequiredMixin, stepup_clear
 from residency import payments, selectors
-from residency.constants import FeeKind
+from residency.constants import ApplicationStatus, FeeKind
 
 # A payment must follow its code within five minutes.
 PAYMENT_STEPUP_MAX_AGE = 5 * 60
@@ -56,7 +56,7 @@ class FeeMixin(LoginRequiredMixin):
 
 
 def _back_url(application, kind: str) -> str:
-    if kind == FeeKind.APPLICATION and application.status == "draft":
+    if kind == FeeKind.APPLICATION and application.status == ApplicationStatus.DRAFT:
         return reverse("residency:step_review")
     if kind == FeeKind.CARD and hasattr(application, "appointment"):
         return reverse("residency:appointment", args=[application.reference])

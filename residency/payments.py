@@ -133,10 +133,6 @@ def fee_state(*, application: Application, kind: str, today=None) -> FeeState:
     )
 
 
-def payments_of(person: Person):
-    return Payment.objects.filter(person=person).select_related("application")
-
-
 def payments_of_application(application: Application):
     return Payment.objects.filter(application=application).order_by("created_at", "pk")
 
