@@ -1,15 +1,17 @@
 """Give the demo's reviewer something to review: one submitted application.
 
 Runs after ``seed_demo`` (which creates the applicant, QID 27960800011) and
-goes through the same services as the portal. Both demo residents who can
-apply (27960800011 and Rajesh, 27535600008) get the E-payment service on
-their residence permit, so they can pay the fees. Safe to re-run.
+goes through the same services as the portal. Paying the application fee
+needs E-payment on the applicant's card: activation's own demo seed
+(``seed_activation_demo``, called by name) turns it on for the demo
+residents first. Safe to re-run.
 """
 
 import io
 import uuid
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -17,17 +19,13 @@ from PIL import Image
 
 from accounts.models import Person
 from accounts.uploads import upload_clean
-from activation.models import EService
-from activation.services import activation_confirm
 from residency import payments, services
-from residency.constants import EPAYMENT_SERVICE_CODE, Basis, DocumentKind, FeeKind
+from residency.constants import Basis, DocumentKind, FeeKind
 from residency.eligibility import declaration_years
 from residency.models import ServiceCentre
 from residency.selectors import application_open_for
 
 APPLICANT_QID = "27960800011"
-# Residents who pay fees in the demo need E-payment on their card.
-EPAYMENT_QIDS = (APPLICANT_QID, "27535600008")
 
 
 def _pdf(title: str) -> bytes:
@@ -51,8 +49,7 @@ class Command(BaseCommand):
         if person is None:
             self.stderr.write("Run seed_demo first.")
             return
-        for qid in EPAYMENT_QIDS:
-            self._epayment_ensure(Person.objects.get(qid=qid))
+        call_command("seed_activation_demo", stdout=self.stdout)
         if application_open_for(person=person) is not None:
             self.stdout.write(f"{APPLICANT_QID} already has an open application.")
             return
@@ -81,15 +78,3 @@ class Command(BaseCommand):
         )
         application = services.application_submit(application=application, actor=person)
         self.stdout.write(f"Submitted {application.reference} for {APPLICANT_QID}.")
-
-    def _epayment_ensure(self, person: Person) -> None:
-        if payments.epayment_card(person=person) is not None:
-            return
-        card = person.cards.order_by("-expires_on").first()
-        activation_confirm(
-            person=person,
-            card=card,
-            services=[EService.objects.get(code=EPAYMENT_SERVICE_CODE)],
-            idempotency_key=uuid.uuid4(),
-        )
-        self.stdout.write(f"E-payment is active on card {card.number} of {person.qid}.")
