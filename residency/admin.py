@@ -502,7 +502,7 @@ class PaymentAdmin(IndexedSearchMixin, ReadOnlyAdminMixin, HistoryAdmin):
             for payment in queryset:
                 try:
                     payments.payment_refund(
-                        payment=payment, staff=request.user, reason=form.cleaned_data["reason"]
+                        payment=payment, actor=request.user, reason=form.cleaned_data["reason"]
                     )
                 except ValidationError as error:
                     self.message_user(

@@ -253,11 +253,11 @@ def payment_make(
 
 @transaction.atomic
 def payment_refund(
-    *, payment: Payment, staff: Person, reason: str, now: datetime.datetime | None = None
+    *, payment: Payment, actor: Person, reason: str, now: datetime.datetime | None = None
 ) -> Payment:
     """Refund an unused fee of a withdrawn application (staff, from the admin).
 
-    The refund is a recorded transition by ``staff`` (status history, change
+    The refund is a recorded transition by ``actor``, a member of staff (status history, change
     history and the security log of staff decisions); the person is told.
     """
     reason = (reason or "").strip()
@@ -276,7 +276,7 @@ def payment_refund(
     request_transition(
         locked,
         to=PaymentStatus.REFUNDED,
-        actor=staff,
+        actor=actor,
         note=reason,
         update_fields=["refunded_at", "refund_reason"],
     )

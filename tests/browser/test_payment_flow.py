@@ -203,7 +203,7 @@ def test_rajesh_pays_both_fees_by_e_payment_and_collects_his_card(
 
     # A reviewer approves; the earliest slot is booked.
     reviewer = Person.objects.get(qid="28163400101")
-    services.application_approve(application=application, reviewer=reviewer)
+    services.application_approve(application=application, actor=reviewer)
     application.refresh_from_db()
     assert application.status == S.APPOINTMENT_BOOKED
 
@@ -223,7 +223,7 @@ def test_rajesh_pays_both_fees_by_e_payment_and_collects_his_card(
     clerk = Person.objects.get(qid="28263400102")
     with pytest.raises(ValidationError):
         services.application_record_collection(
-            application=application, clerk=clerk, card_number=CARD_NUMBER
+            application=application, actor=clerk, card_number=CARD_NUMBER
         )
     card_fee.get_by_role("link", name="Pay the card fee").click()
     pay_on_the_fee_page(page, base, shoot, "06-card")
@@ -232,7 +232,7 @@ def test_rajesh_pays_both_fees_by_e_payment_and_collects_his_card(
     assert card_payment.reference != payment.reference
 
     services.application_record_collection(
-        application=application, clerk=clerk, card_number=CARD_NUMBER
+        application=application, actor=clerk, card_number=CARD_NUMBER
     )
     assert SmartCard.objects.get(number=CARD_NUMBER).kind == CardKind.PERMANENT_RESIDENCY
 

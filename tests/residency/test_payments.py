@@ -123,7 +123,7 @@ def test_the_card_is_not_handed_over_before_its_fee_is_paid():
     clerk = PersonFactory(staff=True)
     with pytest.raises(ValidationError) as error:
         services.application_record_collection(
-            application=application, clerk=clerk, card_number="PR7000001"
+            application=application, actor=clerk, card_number="PR7000001"
         )
     assert error.value.code == "fee_unpaid"
     application.refresh_from_db()
@@ -131,7 +131,7 @@ def test_the_card_is_not_handed_over_before_its_fee_is_paid():
     epayment_on(application.person)
     pay(application, kind=FeeKind.CARD)
     services.application_record_collection(
-        application=application, clerk=clerk, card_number="PR7000001"
+        application=application, actor=clerk, card_number="PR7000001"
     )
     application.refresh_from_db()
     assert application.status == S.CARD_ISSUED
@@ -165,7 +165,7 @@ def staff():
 def test_an_unused_fee_of_a_withdrawn_application_is_refunded(draft, staff):
     payment = pay(draft)
     services.application_withdraw(application=draft, actor=draft.person)
-    payments.payment_refund(payment=payment, staff=staff, reason="Withdrawn by the applicant")
+    payments.payment_refund(payment=payment, actor=staff, reason="Withdrawn by the applicant")
     payment.refresh_from_db()
     assert payment.status == PaymentStatus.REFUNDED
     assert payment.refunded_at is not None
@@ -176,13 +176,13 @@ def test_an_unused_fee_of_a_withdrawn_application_is_refunded(draft, staff):
         person=draft.person, template="residency_payment_refunded"
     ).exists()
     with pytest.raises(ValidationError):
-        payments.payment_refund(payment=payment, staff=staff, reason="Again")
+        payments.payment_refund(payment=payment, actor=staff, reason="Again")
 
 
 def test_a_fee_of_an_application_that_is_not_withdrawn_is_not_refunded(draft, staff):
     payment = pay(draft)
     with pytest.raises(ValidationError) as error:
-        payments.payment_refund(payment=payment, staff=staff, reason="Asked")
+        payments.payment_refund(payment=payment, actor=staff, reason="Asked")
     assert "withdrawn" in error.value.messages[0]
     payment.refresh_from_db()
     assert payment.status == PaymentStatus.PAID
@@ -191,10 +191,10 @@ def test_a_fee_of_an_application_that_is_not_withdrawn_is_not_refunded(draft, st
 def test_the_application_fee_is_used_once_a_reviewer_started(draft, staff):
     payment = pay(draft)
     services.application_submit(application=draft, actor=draft.person)
-    services.application_review_start(application=draft, reviewer=staff)
+    services.application_review_start(application=draft, actor=staff)
     services.application_withdraw(application=draft, actor=draft.person)
     with pytest.raises(ValidationError) as error:
-        payments.payment_refund(payment=payment, staff=staff, reason="Asked")
+        payments.payment_refund(payment=payment, actor=staff, reason="Asked")
     assert "was reviewed" in error.value.messages[0]
 
 
@@ -202,7 +202,7 @@ def test_a_refund_needs_a_reason(draft, staff):
     payment = pay(draft)
     services.application_withdraw(application=draft, actor=draft.person)
     with pytest.raises(ValidationError) as error:
-        payments.payment_refund(payment=payment, staff=staff, reason="  ")
+        payments.payment_refund(payment=payment, actor=staff, reason="  ")
     assert error.value.code == "reason_required"
 
 
@@ -247,7 +247,7 @@ def test_a_clerk_sees_payments_but_cannot_refund(client, draft):
 def test_the_status_table_refuses_a_refund_of_a_refund(draft, staff):
     payment = pay(draft)
     services.application_withdraw(application=draft, actor=draft.person)
-    payments.payment_refund(payment=payment, staff=staff, reason="Withdrawn")
+    payments.payment_refund(payment=payment, actor=staff, reason="Withdrawn")
     with pytest.raises(ValidationError):
         request_transition(payment, to=PaymentStatus.REFUNDED, actor=staff)
 
