@@ -116,6 +116,8 @@ def sign_in(page, base):
 
 def confirm_with_code(page, base):
     expect(page).to_have_url(re.compile(r"/en/accounts/confirm/"))
+    page.get_by_role("button", name="Send code", exact=True).click()
+    expect(page.get_by_text("We sent a 6-digit code to")).to_be_visible()
     page.get_by_label("Verification code").fill(read_code_from_sandbox(page, base, RESIDENT_MOBILE))
     page.get_by_role("button", name="Confirm").click()
 
