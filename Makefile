@@ -30,10 +30,31 @@ define require
 	fi
 endef
 
+# The same for what no command reveals (a shared library, a font): $(1) is a
+# shell test that succeeds when it is there.
+define require_test
+	@if ! { $(1); } >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian package $(2)"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(2) >/dev/null \
+	      || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(2) >/dev/null; }; \
+	  else \
+	    echo "Missing Debian package $(2): sudo apt-get install -y $(2)"; exit 1; \
+	  fi; \
+	fi
+endef
+
 system-build:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found %s)." % sys.version.split()[0])'
 	$(call require,pg_config,libpq-dev)
 	$(call require,gcc,build-essential)
+	@# Receipts as PDF (WeasyPrint): Pango and a font with Arabic letters; the
+	@# tests read the PDF's text with pdftotext.
+	$(call require_test,ldconfig -p | grep -q libpango-1.0.so.0,libpango-1.0-0)
+	$(call require_test,ldconfig -p | grep -q libpangoft2-1.0.so.0,libpangoft2-1.0-0)
+	$(call require,fc-list,fontconfig)
+	$(call require_test,fc-list | grep -q 'DejaVu Sans',fonts-dejavu-core)
+	$(call require,pdftotext,poppler-utils)
 
 system-chromium:
 	$(call require,/usr/bin/chromium,chromium)

@@ -42,6 +42,7 @@ class OTPPurpose(models.TextChoices):
     MOBILE_CHANGE = "mobile_change", _("Mobile number change")
     RESIDENCY_SUBMISSION = "residency_submission", _("Residency application submission")
     PASSWORD_CHANGE = "password_change", _("Password change")
+    PAYMENT = "payment", _("Fee payment")
 
 
 class OTPEventKind(models.TextChoices):

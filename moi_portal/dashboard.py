@@ -20,8 +20,8 @@ from accounts.models import Person, SmartCard
 from activation.eligibility import DATA_REVIEW_MONTHS, months_before
 from activation.models import CardService, ChipRequest, CorrectionRequest, PhotoRequest
 from messaging.models import Notification
-from residency.constants import AWAITING_DECISION, ApplicationStatus
-from residency.models import Application, Appointment
+from residency.constants import AWAITING_DECISION, ApplicationStatus, FeeKind, PaymentStatus
+from residency.models import Application, Appointment, Payment
 
 # A card this close to its expiry date is worth a reminder on the dashboard.
 CARD_EXPIRY_WARNING = datetime.timedelta(days=90)
@@ -69,6 +69,23 @@ def _card_actions(cards: list[SmartCard], today: datetime.date) -> list[Action]:
 def _application_actions(applications: list[Application]) -> list[Action]:
     actions = []
     for application in applications:
+        paid = {payment.kind for payment in application.paid_fees}
+        if application.status == ApplicationStatus.APPOINTMENT_BOOKED and FeeKind.CARD not in paid:
+            actions.append(
+                Action(
+                    _("Pay the card fee before you collect your permanent residency card."),
+                    _("Pay the card fee"),
+                    reverse("residency:fee", args=[application.reference, FeeKind.CARD]),
+                )
+            )
+        if application.status == ApplicationStatus.DRAFT and FeeKind.APPLICATION not in paid:
+            actions.append(
+                Action(
+                    _("The application fee is paid before the application is submitted."),
+                    _("Pay the application fee"),
+                    reverse("residency:fee", args=[application.reference, FeeKind.APPLICATION]),
+                )
+            )
         if application.status == ApplicationStatus.DRAFT:
             actions.append(
                 Action(
@@ -104,7 +121,18 @@ def dashboard_context(*, person: Person, now: datetime.datetime | None = None) -
         )
         .order_by("status", "kind", "-expires_on")
     )
-    applications = list(Application.objects.filter(person=person).open().order_by("-created_at"))
+    applications = list(
+        Application.objects.filter(person=person)
+        .open()
+        .prefetch_related(
+            Prefetch(
+                "payments",
+                queryset=Payment.objects.filter(status=PaymentStatus.PAID),
+                to_attr="paid_fees",
+            )
+        )
+        .order_by("-created_at")
+    )
     actions = _application_actions(applications)
     reviewed = person.data_reviewed_at
     if reviewed is None or reviewed < months_before(now, DATA_REVIEW_MONTHS):

@@ -7,7 +7,9 @@ Status fields are read-only: every decision is a small admin page that calls
 the same service as the portal.
 """
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
@@ -23,14 +25,16 @@ from accounts.admin import PersonDataViewMixin, ReadOnlyAdminMixin
 from accounts.admin_history import HistoryAdmin
 from accounts.admin_scale import IndexedSearchMixin
 from accounts.models import StatusChange
-from residency import policies, services
-from residency.constants import AWAITING_DECISION, ApplicationStatus
+from residency import payments, policies, services
+from residency.constants import AWAITING_DECISION, ApplicationStatus, FeeKind
 from residency.forms import CollectionForm, DecisionForm
 from residency.models import (
     Application,
     Appointment,
     AppointmentSlot,
     Document,
+    Fee,
+    Payment,
     PublicHoliday,
     ServiceCentre,
 )
@@ -80,6 +84,13 @@ class AppointmentInline(ReadOnlyInlineMixin, admin.StackedInline):
     readonly_fields = fields
 
 
+class PaymentInline(ReadOnlyInlineMixin, admin.TabularInline):
+    model = Payment
+    fields = ("reference", "kind", "amount", "status", "created_at", "refunded_at")
+    readonly_fields = fields
+    show_change_link = True
+
+
 class DueFilter(admin.SimpleListFilter):
     title = _("decision due")
     parameter_name = "due"
@@ -116,7 +127,7 @@ class ApplicationAdmin(IndexedSearchMixin, PersonDataViewMixin, ReadOnlyAdminMix
     reference_field = "reference"
     ordering = ("decision_due_on", "pk")
     actions = ["start_review"]
-    inlines = [DocumentInline, AppointmentInline, HistoryInline]
+    inlines = [DocumentInline, AppointmentInline, PaymentInline, HistoryInline]
     change_form_template = "residency/admin/application_change_form.html"
     fields = (
         "reference",
@@ -260,8 +271,9 @@ class ApplicationAdmin(IndexedSearchMixin, PersonDataViewMixin, ReadOnlyAdminMix
             *super().get_urls(),
         ]
 
-    def _page(self, request, application, *, title, form, template):
+    def _page(self, request, application, *, title, form, template, **extra):
         context = {
+            **extra,
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": title,
@@ -340,6 +352,7 @@ class ApplicationAdmin(IndexedSearchMixin, PersonDataViewMixin, ReadOnlyAdminMix
             % {"reference": application.reference},
             form=form,
             template="residency/admin/collection.html",
+            fee_unpaid=payments.fee_unpaid_error(application=application, kind=FeeKind.CARD),
         )
 
     def rebook_view(self, request, pk):
@@ -413,3 +426,134 @@ class PublicHolidayAdmin(HistoryAdmin):
     list_display = ("date", "name_en", "name_ar")
     date_hierarchy = "date"
     search_fields = ("name_en", "name_ar")
+
+
+@admin.register(Fee)
+class FeeAdmin(HistoryAdmin):
+    """The fee schedule. A new amount is a new row from a later day; a row that
+    has taken effect is history and can be neither changed nor deleted."""
+
+    list_display = ("kind", "amount", "effective_from", "in_force", "created_by", "created_at")
+    list_filter = ("kind",)
+    fields = ("kind", "amount", "effective_from")
+
+    @admin.display(description=_("in force today"), boolean=True)
+    def in_force(self, fee):
+        return payments.fee_in_force(kind=fee.kind).pk == fee.pk
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.has_taken_effect():
+            return self.fields
+        return ()
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.has_taken_effect():
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.has_taken_effect():
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if "effective_from" in form.base_fields:
+            form.base_fields["effective_from"].validators.append(_not_in_the_past)
+        return form
+
+    def save_model(self, request, obj, form, change):
+        if obj.created_by_id is None:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+def _not_in_the_past(day):
+    if day < timezone.localdate():
+        raise ValidationError(
+            gettext("A new amount takes effect today or later; earlier days keep their fee."),
+            code="fee_in_the_past",
+        )
+
+
+class RefundForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for the refund"),
+        max_length=300,
+        help_text=_("Shown in the payment's history, e.g. the applicant's request."),
+    )
+
+
+@admin.register(Payment)
+class PaymentAdmin(IndexedSearchMixin, ReadOnlyAdminMixin, HistoryAdmin):
+    """Payments, to read; an unused fee of a withdrawn application is refunded by an action."""
+
+    list_display = ("reference", "person", "application", "kind", "amount", "status", "created_at")
+    list_filter = ("status", "kind")
+    list_select_related = ("person", "application")
+    search_fields = ("reference", "application__reference", "person__qid")
+    qid_field = "person__qid"
+    reference_field = "reference"
+    name_fields = ("person__name_en", "person__name_ar")
+    date_hierarchy = "created_at"
+    fields = (
+        "reference",
+        "person",
+        "application",
+        "kind",
+        "amount",
+        "fee",
+        "card",
+        "status",
+        "created_at",
+        "refunded_at",
+        "refund_reason",
+        "refund_state",
+    )
+    readonly_fields = fields
+    inlines = [HistoryInline]
+    actions = ["refund"]
+
+    @admin.display(description=_("refund"))
+    def refund_state(self, payment):
+        return payments.payment_unused_refusal(payment) or gettext("Can be refunded.")
+
+    def has_refund_permission(self, request):
+        return request.user.has_perm("residency.refund_payment")
+
+    @admin.action(description=_("Refund the selected unused fees"), permissions=["refund"])
+    def refund(self, request, queryset):
+        form = RefundForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            refunded = 0
+            for payment in queryset:
+                try:
+                    payments.payment_refund(
+                        payment=payment, actor=request.user, reason=form.cleaned_data["reason"]
+                    )
+                except ValidationError as error:
+                    self.message_user(
+                        request, f"{payment.reference}: {' '.join(error.messages)}", messages.ERROR
+                    )
+                else:
+                    refunded += 1
+            if refunded:
+                self.message_user(
+                    request,
+                    ngettext(
+                        "%(count)d payment was refunded.",
+                        "%(count)d payments were refunded.",
+                        refunded,
+                    )
+                    % {"count": refunded},
+                )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": gettext("Refund unused fees"),
+            "rows": [(payment, payments.payment_unused_refusal(payment)) for payment in queryset],
+            "form": form,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "residency/admin/refund.html", context)

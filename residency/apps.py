@@ -8,8 +8,8 @@ class ResidencyConfig(AppConfig):
 
     def ready(self):
         from accounts.history import HistorySource, history_source_register, request_rows
-        from residency.constants import ApplicationStatus, AppointmentState
-        from residency.models import Application
+        from residency.constants import ApplicationStatus, AppointmentState, PaymentStatus
+        from residency.models import Application, Payment
         from residency.selectors import appointment_history_rows
 
         history_source_register(
@@ -27,5 +27,13 @@ class ResidencyConfig(AppConfig):
                 AppointmentState,
                 appointment_history_rows,
                 only_changes_to=frozenset(AppointmentState.values),
+            )
+        )
+        history_source_register(
+            HistorySource(
+                "payment",
+                _("Fee payment"),
+                PaymentStatus,
+                request_rows(Payment, "payment"),
             )
         )

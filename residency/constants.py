@@ -144,3 +144,19 @@ MAX_RESCHEDULES = 2
 BOOKING_HORIZON_WORKING_DAYS = 40
 # Validity of a permanent residency card issued at collection.
 CARD_VALIDITY_YEARS = 5
+
+
+class FeeKind(models.TextChoices):
+    """The two fees of a permanent residency card (PRODUCT.md section 6.8)."""
+
+    APPLICATION = "application", _("Application fee")
+    CARD = "card", _("Card fee")
+
+
+class PaymentStatus(models.TextChoices):
+    PAID = "paid", _("Paid")
+    REFUNDED = "refunded", _("Refunded")
+
+
+# The e-service a fee is paid with (activation's catalogue code).
+EPAYMENT_SERVICE_CODE = "e-payment"

@@ -17,7 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from accounts.models import PortalRequest, localised, private_storage, random_upload_name
+from accounts.models import (
+    PortalRequest,
+    SmartCard,
+    localised,
+    private_storage,
+    random_upload_name,
+)
 from accounts.transitions import status_q
 from residency.constants import (
     AWAITING_DECISION,
@@ -31,6 +37,8 @@ from residency.constants import (
     ApplicationStatus,
     Basis,
     DocumentKind,
+    FeeKind,
+    PaymentStatus,
     required_documents,
 )
 
@@ -455,3 +463,134 @@ class Appointment(models.Model):
 
     def __str__(self):
         return f"{self.application} {self.slot}"
+
+
+class Fee(models.Model):
+    """One amount of one fee, in force from a day until a newer row takes over.
+
+    The schedule is the history: a row that has taken effect is never edited
+    or deleted (the admin refuses it); a new amount is a new row with a later
+    ``effective_from``. The fee in force on a day is the newest row that took
+    effect on or before it (``residency.payments.fee_in_force``).
+    """
+
+    kind = models.CharField(_("fee"), max_length=16, choices=FeeKind.choices)
+    amount = models.DecimalField(
+        _("amount (QAR)"),
+        max_digits=10,
+        decimal_places=2,
+        validators=[MinValueValidator(1)],
+        help_text=_("In Qatari riyals."),
+    )
+    effective_from = models.DateField(
+        _("effective from"), help_text=_("The first day this amount is charged.")
+    )
+    created_at = models.DateTimeField(_("added at"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("added by"),
+    )
+
+    audit_trail = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("fee")
+        verbose_name_plural = _("fees")
+        ordering = ["kind", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "effective_from"],
+                name="one_fee_amount_per_kind_and_day",
+                violation_error_message=_("This fee already has an amount from that day."),
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="fee_amount_positive",
+                violation_error_message=_("A fee is a positive amount."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.amount} ({self.effective_from:%Y-%m-%d})"
+
+    def has_taken_effect(self, today: datetime.date | None = None) -> bool:
+        return self.pk is not None and self.effective_from <= (today or timezone.localdate())
+
+
+class Payment(PortalRequest):
+    """A simulated e-payment of one fee of one application (receipt ``RCT-YYYY-NNNNNN``).
+
+    A fee is charged at most once: the idempotency key of the payment form
+    makes a retried request find its first payment, and the partial unique
+    constraint refuses a second paid row for the same application and fee,
+    whichever tab or process sends it.
+    """
+
+    REFERENCE_PREFIX = "RCT"
+    INITIAL_STATUS = PaymentStatus.PAID
+    TRANSITIONS = {PaymentStatus.PAID: {PaymentStatus.REFUNDED}}
+
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=PaymentStatus.choices,
+        editable=False,
+        help_text=_("Changed only by a payment or a refund, never edited by hand."),
+    )
+    application = models.ForeignKey(
+        Application,
+        on_delete=models.PROTECT,
+        related_name="payments",
+        verbose_name=_("application"),
+    )
+    kind = models.CharField(_("paid for"), max_length=16, choices=FeeKind.choices)
+    fee = models.ForeignKey(
+        Fee,
+        on_delete=models.PROTECT,
+        related_name="payments",
+        verbose_name=_("fee schedule row"),
+        help_text=_("The amount in force on the day of payment."),
+    )
+    amount = models.DecimalField(_("amount (QAR)"), max_digits=10, decimal_places=2)
+    card = models.ForeignKey(
+        SmartCard,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("paid with card"),
+        help_text=_("The smart card whose e-payment service was used."),
+    )
+    idempotency_key = models.UUIDField(
+        _("idempotency key"),
+        unique=True,
+        editable=False,
+        help_text=_("Sent with the payment form; a retried form finds its first payment."),
+    )
+    refunded_at = models.DateTimeField(_("refunded at"), null=True, blank=True, editable=False)
+    refund_reason = models.CharField(_("refund reason"), max_length=300, blank=True)
+
+    class Meta(PortalRequest.Meta):
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        permissions = [("refund_payment", _("Can refund unused fees of withdrawn applications"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "kind"],
+                condition=Q(status=PaymentStatus.PAID),
+                name="one_paid_fee_per_application_and_kind",
+                violation_error_message=_("This fee is already paid."),
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="payment_amount_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=PaymentStatus.PAID, refunded_at__isnull=True)
+                | Q(status=PaymentStatus.REFUNDED, refunded_at__isnull=False),
+                name="payment_refunded_has_time",
+            ),
+        ]

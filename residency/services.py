@@ -38,6 +38,7 @@ from residency.constants import (
     MAX_RESCHEDULES,
     TAKEN_INTO_REVIEW_FROM,
     ApplicationStatus,
+    FeeKind,
     Step,
 )
 from residency.eligibility import eligibility_basis, eligibility_to_apply
@@ -49,6 +50,7 @@ from residency.models import (
     PublicHoliday,
     ServiceCentre,
 )
+from residency.payments import fee_unpaid_error
 from residency.selectors import application_missing_steps
 from residency.workdays import day_bounds, working_day_add, working_days_after
 
@@ -164,7 +166,8 @@ def _restart_clock(application: Application, now: datetime.datetime) -> None:
 def application_submit(
     *, application: Application, actor: Person, now: datetime.datetime | None = None
 ) -> Application:
-    """Submit a complete draft; the declaration is made now and the decision clock starts.
+    """Submit a complete draft whose application fee is paid; the declaration is
+    made now and the decision clock starts.
 
     Submitting twice submits once: the second call finds the row no longer a draft.
     """
@@ -179,6 +182,9 @@ def application_submit(
             code="incomplete",
             params={"steps": ", ".join(str(Step(step).label) for step in missing)},
         )
+    unpaid = fee_unpaid_error(application=locked, kind=FeeKind.APPLICATION)
+    if unpaid is not None:
+        raise unpaid
     _refuse(
         eligibility_to_apply(person=locked.person, today=today, ignoring_application_id=locked.pk)
         + eligibility_basis(
@@ -586,11 +592,15 @@ def _add_years(day: datetime.date, years: int) -> datetime.date:
 def application_record_collection(
     *, application: Application, actor: Person, card_number: str, now=None
 ) -> SmartCard:
-    """The clerk hands over the card: it is issued to the person and the application closes."""
+    """The clerk hands over the card once its fee is paid: it is issued to the
+    person and the application closes."""
     now = _now(now)
     today = timezone.localdate(now)
     locked = _locked(application)
     _require_status(locked, S.APPOINTMENT_BOOKED)
+    unpaid = fee_unpaid_error(application=locked, kind=FeeKind.CARD)
+    if unpaid is not None:
+        raise unpaid
     card_number = _required_text(
         card_number, _("Enter the number printed on the card."), "card_number_required"
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from residency import views
+from residency import payment_views, views
 
 app_name = "residency"
 
@@ -36,6 +36,20 @@ urlpatterns = [
         "applications/<str:reference>/appointment/reschedule/",
         views.RescheduleView.as_view(),
         name="reschedule",
+    ),
+    path(
+        "applications/<str:reference>/fees/<str:kind>/",
+        payment_views.FeeView.as_view(),
+        name="fee",
+    ),
+    path(
+        "applications/<str:reference>/fees/<str:kind>/pay/",
+        payment_views.FeePayView.as_view(),
+        name="fee_pay",
+    ),
+    path("receipts/<str:reference>/", payment_views.ReceiptView.as_view(), name="receipt"),
+    path(
+        "receipts/<str:reference>/pdf/", payment_views.ReceiptPdfView.as_view(), name="receipt_pdf"
     ),
     path("documents/<int:pk>/", views.DocumentDownloadView.as_view(), name="document"),
 ]

@@ -23,13 +23,14 @@ from accounts.bidi import bdi_format
 from accounts.constants import OTPPurpose
 from accounts.security_log import visible_or_404
 from accounts.stepup import StepUpRequiredMixin, stepup_clear
-from residency import policies, selectors, services
+from residency import payments, policies, selectors, services
 from residency.constants import (
     AWAITING_DECISION,
     DECISION_WORKING_DAYS,
     MAX_RESCHEDULES,
     WITHDRAWABLE,
     ApplicationStatus,
+    FeeKind,
     Step,
 )
 from residency.eligibility import eligibility_to_apply
@@ -323,6 +324,7 @@ class ReviewStepView(DraftStepView):
                 documents=selectors.documents_current(self.application),
                 missing=[Step(step).label for step in missing],
                 person=request.user,
+                fee=payments.fee_state(application=self.application, kind=FeeKind.APPLICATION),
             ),
         )
 
@@ -354,6 +356,8 @@ class DeclarationView(StepUpRequiredMixin, DraftStepView):
             if draft is None:
                 return redirect("residency:home")
             if set(selectors.application_missing_steps(draft)) - {Step.DECLARATION}:
+                return redirect(step_url(Step.REVIEW))
+            if not payments.fee_is_paid(application=draft, kind=FeeKind.APPLICATION):
                 return redirect(step_url(Step.REVIEW))
         return super().dispatch(request, *args, **kwargs)
 
@@ -399,6 +403,7 @@ class StatusView(LoginRequiredMixin, View):
                 "awaiting_decision": application.status in AWAITING_DECISION,
                 "decision_working_days": DECISION_WORKING_DAYS,
                 "person": request.user,
+                "payments": list(payments.payments_of_application(application)),
             },
         )
 
@@ -507,6 +512,7 @@ class AppointmentView(AppointmentMixin, View):
                 "appointment": self.appointment,
                 "reschedules_left": MAX_RESCHEDULES - self.appointment.reschedules,
                 "person": request.user,
+                "fee": payments.fee_state(application=self.application, kind=FeeKind.CARD),
             },
         )
 

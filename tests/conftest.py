@@ -32,7 +32,7 @@ def _clear_own_keys():
 
 @pytest.fixture(autouse=True)
 def eservice_catalogue(request, django_db_blocker):
-    """The catalogue rows of the data migration. A transactional test flushes
+    """The catalogue and fee rows of the data migrations. A transactional test flushes
     the database when it ends, which removes migration data for the tests
     after it; this puts the rows back (get_or_create: a no-op when present)."""
     uses_db = request.node.get_closest_marker("django_db") or {
@@ -46,8 +46,10 @@ def eservice_catalogue(request, django_db_blocker):
 
     request.getfixturevalue("django_db_setup")
     catalogue = importlib.import_module("activation.migrations.0002_eservice_catalogue")
+    fees = importlib.import_module("residency.migrations.0006_fees_seed")
     with django_db_blocker.unblock():
         catalogue.add_catalogue(apps, None)
+        fees.seed(apps, None)
 
 
 @pytest.fixture(autouse=True)

@@ -52,6 +52,7 @@ NOT_PAGES = {
     "accounts:session_end": "POST only; redirects to the settings page",
     "residency:appointment_ics": "calendar file download",
     "residency:document": "uploaded document download",
+    "residency:receipt_pdf": "PDF download of a receipt (its text is checked in test_payments)",
     "activation:photo": "image file",
     "activation:person_photo": "image file",
     "activation:photo_request_image": "image file",
@@ -130,7 +131,7 @@ def build_world() -> World:
         PhotoRequestFactory,
     )
     from tests.factories import PersonFactory
-    from tests.residency.factories import ApplicationFactory, ResidentFactory
+    from tests.residency.factories import ApplicationFactory, ResidentFactory, epayment_on
 
     call_command("seed_demo", stdout=io.StringIO())
     call_command("seed_residency_demo", stdout=io.StringIO())
@@ -149,7 +150,12 @@ def build_world() -> World:
     from residency.models import Application, ServiceCentre
 
     centre = ServiceCentre.objects.order_by("pk").first()
-    ApplicationFactory(person=people[RESIDENT_QID], preferred_centre=centre, documents=True)
+    ApplicationFactory(
+        person=people[RESIDENT_QID],
+        preferred_centre=centre,
+        documents=True,
+        application_fee_paid=True,
+    )
     submitted = Application.objects.filter(person__qid=APPLICANT_QID).first()
     more_info = ApplicationFactory(
         person=ResidentFactory(name_en="Priya Raman"),
@@ -163,6 +169,7 @@ def build_world() -> World:
         appointment_booked=True,
         documents=True,
     )
+    epayment_on(booked.person)
     empty = PersonFactory(name_en="Salem Al-Obaidli")
     from messaging.models import Notification
 
@@ -276,9 +283,10 @@ def portal_cases(world: World) -> list[PageCase]:
     card = (world.card_pk,)
     eservices = ((stepup_session_key(OTPPurpose.ESERVICES, f"card:{world.card_pk}"), "now"),)
     resident = world.people[RESIDENT_QID]
-    from residency.models import Application
+    from residency.models import Application, Payment
 
     draft = Application.objects.get(person=resident, status="draft")
+    receipt = Payment.objects.filter(person__qid=APPLICANT_QID).order_by("pk").first()
     declaration = (
         (
             stepup_session_key(OTPPurpose.RESIDENCY_SUBMISSION, f"application:{draft.reference}"),
@@ -602,6 +610,43 @@ def portal_cases(world: World) -> list[PageCase]:
             world.booked_qid,
             (world.booked_reference,),
         ),
+        P(
+            "residency:fee",
+            "application fee (paid)",
+            "resident",
+            r,
+            (draft.reference, "application"),
+        ),
+        P(
+            "residency:fee",
+            "card fee to pay",
+            "resident",
+            world.booked_qid,
+            (world.booked_reference, "card"),
+        ),
+        P(
+            "residency:fee",
+            "card fee, not payable yet",
+            "resident",
+            world.more_info_qid,
+            (world.more_info_reference, "card"),
+        ),
+        P(
+            "residency:fee_pay",
+            "confirm a payment (behind a code)",
+            "resident",
+            world.booked_qid,
+            (world.booked_reference, "card"),
+            session=(
+                (
+                    stepup_session_key(
+                        OTPPurpose.PAYMENT, f"payment:{world.booked_reference}:card"
+                    ),
+                    "now",
+                ),
+            ),
+        ),
+        P("residency:receipt", "payment receipt", "resident", APPLICANT_QID, (receipt.reference,)),
     ]
 
 

@@ -26,6 +26,7 @@ from tests.browser.test_residency_flow import (  # noqa: F401 (fixture)
     residency_reference_data,
     scan_pdf,
 )
+from tests.residency.factories import PaymentFactory
 
 pytestmark = [
     pytest.mark.browser,
@@ -278,6 +279,9 @@ def test_residency_application_by_keyboard(page, live_server, seeded):
     activate(page, r"^Save and continue$")
 
     expect(page.get_by_role("heading", name=re.compile("Review"))).to_be_visible()
+    # The fee is paid by e-payment first (by keyboard too: test_payment_flow's pages).
+    PaymentFactory(application=Application.objects.get(person__qid="27535600008"))
+    page.reload()
     activate(page, r"^Continue to the declaration$")
     type_into(page, r"^Verification code", read_code_from_sandbox(page, base, "+97433100008"))
     submit(page)

@@ -29,9 +29,10 @@ from playwright.sync_api import expect
 from accounts.constants import CardKind, CardStatus
 from accounts.models import Person, SmartCard
 from accounts.roles import roles_sync
-from residency.constants import ApplicationStatus
+from residency.constants import ApplicationStatus, FeeKind
 from residency.models import Application, Document
 from tests.browser.conftest import _new_page, enter_authenticator_code
+from tests.residency.factories import PaymentFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -281,6 +282,9 @@ def fill_the_application(page, base, screenshot):
     expect(page.get_by_text(CENTRE).first).to_be_visible()
     expect(page.get_by_role("alert")).to_have_count(0)
     in_both_languages(page, screenshot, "08-review")
+    # The fee is paid by e-payment first (its own browser test: test_payment_flow).
+    PaymentFactory(application=Application.objects.get(person__qid=RESIDENT_QID))
+    page.reload()
     page.get_by_role("button", name="Continue to the declaration").click()
 
     # The declaration is confirmed with a code texted to the registered mobile.
@@ -388,6 +392,7 @@ def test_the_eligible_resident_applies_is_approved_and_collects_the_card(
     expect(page.get_by_role("link", name="Download calendar file")).to_be_visible()
     in_both_languages(page, screenshot, "13-appointment")
 
+    PaymentFactory(application=application, kind=FeeKind.CARD)
     record_collection_in_admin(new_page(), base, screenshot, reference)
     application.refresh_from_db()
     assert application.status == S.CARD_ISSUED

@@ -6,6 +6,8 @@ workflow itself call ``residency.services``.
 
 import datetime
 import io
+import uuid
+from decimal import Decimal
 
 import factory
 from django.core.files.base import ContentFile
@@ -14,13 +16,21 @@ from factory.django import DjangoModelFactory
 from PIL import Image
 
 from accounts.constants import CardKind, Language
-from residency.constants import ApplicationStatus, Basis, required_documents
+from residency.constants import (
+    ApplicationStatus,
+    Basis,
+    FeeKind,
+    PaymentStatus,
+    required_documents,
+)
 from residency.eligibility import declaration_years
 from residency.models import (
     Application,
     Appointment,
     AppointmentSlot,
     Document,
+    Fee,
+    Payment,
     PublicHoliday,
     ServiceCentre,
 )
@@ -183,6 +193,18 @@ class ApplicationFactory(DjangoModelFactory):
             for kind in required_documents(application.basis):
                 DocumentFactory(application=application, kind=kind)
 
+    @factory.post_generation
+    def application_fee_paid(application, create, extracted, **kwargs):
+        """Past the draft, the application fee was paid (as the workflow requires)."""
+        paid = extracted if extracted is not None else application.status not in (S.DRAFT,)
+        if create and paid:
+            PaymentFactory(application=application, kind=FeeKind.APPLICATION)
+
+    @factory.post_generation
+    def card_fee_paid(application, create, extracted, **kwargs):
+        if create and extracted:
+            PaymentFactory(application=application, kind=FeeKind.CARD)
+
 
 class DocumentFactory(DjangoModelFactory):
     class Meta:
@@ -207,3 +229,45 @@ class AppointmentFactory(DjangoModelFactory):
     slot = factory.SubFactory(
         AppointmentSlotFactory, centre=factory.SelfAttribute("..application.preferred_centre")
     )
+
+
+class FeeFactory(DjangoModelFactory):
+    class Meta:
+        model = Fee
+
+    kind = FeeKind.APPLICATION
+    amount = Decimal("3000.00")
+    effective_from = datetime.date(2020, 1, 1)
+
+
+def _person_card(payment):
+    card = payment.application.person.cards.first()
+    return card or SmartCardFactory(person=payment.application.person)
+
+
+class PaymentFactory(DjangoModelFactory):
+    """A fee paid by e-payment, as if the person had confirmed it with a code."""
+
+    class Meta:
+        model = Payment
+
+    application = factory.SubFactory(ApplicationFactory)
+    person = factory.SelfAttribute("application.person")
+    reference = factory.Sequence(lambda n: f"RCT-2026-{900000 + n:06d}")
+    status = PaymentStatus.PAID
+    kind = FeeKind.APPLICATION
+    fee = factory.LazyAttribute(
+        lambda o: Fee.objects.filter(kind=o.kind).order_by("effective_from").first()
+    )
+    amount = factory.LazyAttribute(lambda o: o.fee.amount)
+    card = factory.LazyAttribute(_person_card)
+    idempotency_key = factory.LazyFunction(uuid.uuid4)
+
+
+def epayment_on(person):
+    """Turn the E-payment service on for the person's first card (as an activation would)."""
+    from activation.models import EService
+    from tests.activation.factories import CardServiceFactory
+
+    card = person.cards.first() or SmartCardFactory(person=person)
+    return CardServiceFactory(card=card, service=EService.objects.get(code="e-payment"))

@@ -126,7 +126,7 @@ def test_a_clerk_cannot_decide(client, clerk):
 
 
 def test_the_clerk_records_collection_and_the_card_is_issued(client, clerk):
-    application = ApplicationFactory(appointment_booked=True)
+    application = ApplicationFactory(appointment_booked=True, card_fee_paid=True)
     response = client.post(admin_url("collect", application.pk), {"card_number": "PR0012345"})
     assert response.status_code == 302
     application.refresh_from_db()
@@ -144,7 +144,7 @@ def test_the_clerk_records_collection_and_the_card_is_issued(client, clerk):
 
 def test_collection_refuses_a_duplicate_card_number(client, clerk):
     SmartCardFactory(number="PR0099999")
-    application = ApplicationFactory(appointment_booked=True)
+    application = ApplicationFactory(appointment_booked=True, card_fee_paid=True)
     response = client.post(admin_url("collect", application.pk), {"card_number": "PR0099999"})
     assert response.status_code == 200
     application.refresh_from_db()
@@ -152,7 +152,7 @@ def test_collection_refuses_a_duplicate_card_number(client, clerk):
 
 
 def test_one_valid_permanent_residency_card_per_person(client, clerk):
-    application = ApplicationFactory(appointment_booked=True)
+    application = ApplicationFactory(appointment_booked=True, card_fee_paid=True)
     SmartCardFactory(person=application.person, kind=CardKind.PERMANENT_RESIDENCY)
     response = client.post(admin_url("collect", application.pk), {"card_number": "PR0000001"})
     assert response.status_code == 200

@@ -85,7 +85,7 @@ def test_simultaneous_approvals_never_overbook_a_slot():
 
 
 def test_double_submission_from_two_tabs_submits_once():
-    application = ApplicationFactory(documents=True)
+    application = ApplicationFactory(documents=True, application_fee_paid=True)
     outcomes = run_together(
         lambda: services.application_submit(
             application=application, actor=application.person, now=NOW

@@ -16,6 +16,7 @@ from tests.helpers import grant_stepup, session_read_queries
 from tests.residency.factories import (
     ApplicationFactory,
     DocumentFactory,
+    PaymentFactory,
     ResidentFactory,
     ServiceCentreFactory,
 )
@@ -103,6 +104,10 @@ def test_the_whole_form_from_start_to_submission(client, resident):
         assert "Qatar Foundation" in review and centre.name_en in review
         assert review.count(">Edit<") >= 4
         assert client.post(url("step_review"))["Location"] == url("step_declaration")
+        # Not before the application fee is paid.
+        assert "QR 3,000" in review and "Pay the application fee" in review
+        assert client.get(url("step_declaration"))["Location"] == url("step_review")
+        PaymentFactory(application=application)
 
         # The declaration asks for a one-time code first.
         response = client.get(url("step_declaration"))
@@ -124,7 +129,7 @@ def test_the_whole_form_from_start_to_submission(client, resident):
 
 
 def test_the_declaration_must_be_ticked(client, resident):
-    application = ApplicationFactory(person=resident, documents=True)
+    application = ApplicationFactory(person=resident, documents=True, application_fee_paid=True)
     grant_submission(client, application)
     response = client.post(url("step_declaration"), {"true_and_complete": "on"})
     assert response.status_code == 400
@@ -134,7 +139,7 @@ def test_the_declaration_must_be_ticked(client, resident):
 
 
 def test_an_old_code_confirmation_no_longer_submits(client, resident):
-    application = ApplicationFactory(person=resident, documents=True)
+    application = ApplicationFactory(person=resident, documents=True, application_fee_paid=True)
     with time_machine.travel(MONDAY, tick=False):
         grant_submission(client, application)
     with time_machine.travel(MONDAY + datetime.timedelta(minutes=6), tick=False):
@@ -148,7 +153,7 @@ def test_an_old_code_confirmation_no_longer_submits(client, resident):
 
 
 def test_submitting_twice_from_the_browser_submits_once(client, resident):
-    application = ApplicationFactory(person=resident, documents=True)
+    application = ApplicationFactory(person=resident, documents=True, application_fee_paid=True)
     grant_submission(client, application)
     data = {"true_and_complete": "on", "conditions": "on"}
     client.post(url("step_declaration"), data)
@@ -235,7 +240,7 @@ def test_the_status_page_shows_timeline_due_date_messages_and_documents(
     client, django_assert_num_queries
 ):
     reviewer = PersonFactory(staff=True)
-    application = ApplicationFactory(documents=True)
+    application = ApplicationFactory(documents=True, application_fee_paid=True)
     client.force_login(application.person)
     from residency import services
 
@@ -244,7 +249,8 @@ def test_the_status_page_shows_timeline_due_date_messages_and_documents(
     services.application_request_information(
         application=application, actor=reviewer, message="Please send a new photo."
     )
-    with django_assert_num_queries(8 + session_read_queries()):
+    # The application, its timeline, documents, appointment and fees paid, whatever their number.
+    with django_assert_num_queries(9 + session_read_queries()):
         response = client.get(url("status", application.reference))
     content = response.content.decode()
     assert "More information requested" in content

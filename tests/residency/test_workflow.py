@@ -75,7 +75,7 @@ def test_a_closed_application_leaves_room_for_a_new_one():
 
 
 def test_submitting_a_complete_draft_starts_the_five_working_day_clock():
-    application = ApplicationFactory(documents=True)
+    application = ApplicationFactory(documents=True, application_fee_paid=True)
     with time_machine.travel(MONDAY, tick=False):
         services.application_submit(application=application, actor=application.person)
     application.refresh_from_db()
@@ -91,7 +91,7 @@ def test_submitting_a_complete_draft_starts_the_five_working_day_clock():
 
 def test_public_holidays_do_not_count_as_working_days():
     PublicHolidayFactory(date=datetime.date(2026, 6, 17))
-    application = ApplicationFactory(documents=True)
+    application = ApplicationFactory(documents=True, application_fee_paid=True)
     with time_machine.travel(MONDAY, tick=False):
         services.application_submit(application=application, actor=application.person)
     application.refresh_from_db()
@@ -99,7 +99,7 @@ def test_public_holidays_do_not_count_as_working_days():
 
 
 def test_submission_sends_a_confirmation_with_the_expected_decision_date():
-    application = ApplicationFactory(documents=True)
+    application = ApplicationFactory(documents=True, application_fee_paid=True)
     with time_machine.travel(MONDAY, tick=False):
         services.application_submit(application=application, actor=application.person)
     message = Notification.objects.get(person=application.person)
@@ -109,7 +109,7 @@ def test_submission_sends_a_confirmation_with_the_expected_decision_date():
 
 
 def test_submitting_twice_submits_once():
-    application = ApplicationFactory(documents=True)
+    application = ApplicationFactory(documents=True, application_fee_paid=True)
     with time_machine.travel(MONDAY, tick=False):
         services.application_submit(application=application, actor=application.person)
         with pytest.raises(InvalidTransition):
@@ -129,7 +129,7 @@ def test_an_incomplete_draft_cannot_be_submitted():
 
 def test_submission_checks_the_residence_years_against_the_register():
     person = ResidentFactory(resident_since=datetime.date(2021, 9, 1))
-    application = ApplicationFactory(person=person, documents=True)
+    application = ApplicationFactory(person=person, documents=True, application_fee_paid=True)
     with time_machine.travel(MONDAY, tick=False), pytest.raises(ValidationError) as error:
         services.application_submit(application=application, actor=person)
     assert [e.code for e in error.value.error_list] == ["residence_too_short"]

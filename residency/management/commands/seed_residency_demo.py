@@ -1,15 +1,20 @@
 """Give the demo's reviewer something to review: one submitted application.
 
 Runs after ``seed_demo`` (which creates the applicant, QID 27960800011) and
-goes through the same services as the portal. Safe to re-run, also after
+goes through the same services as the portal. Paying the application fee
+needs E-payment on the applicant's card: activation's own demo seed
+(``seed_activation_demo``, called by name) turns it on for the demo
+residents first. Safe to re-run, also after
 the README's staff walk-through: once the applicant has any application
 (open, approved and collected, rejected or withdrawn), it is left as people
 left it and the command only says so.
 """
 
 import io
+import uuid
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -17,8 +22,8 @@ from PIL import Image
 
 from accounts.models import Person
 from accounts.uploads import upload_clean
-from residency import services
-from residency.constants import Basis, DocumentKind
+from residency import payments, services
+from residency.constants import Basis, DocumentKind, FeeKind
 from residency.eligibility import declaration_years
 from residency.models import Application, ServiceCentre
 
@@ -46,6 +51,7 @@ class Command(BaseCommand):
         if person is None:
             self.stderr.write("Run seed_demo first.")
             return
+        call_command("seed_activation_demo", stdout=self.stdout)
         existing = Application.objects.filter(person=person).order_by("-pk").first()
         if existing is not None:
             self.stdout.write(
@@ -70,5 +76,11 @@ class Command(BaseCommand):
             content = _photo() if kind == DocumentKind.PHOTO else _pdf(str(kind))
             upload = upload_clean(SimpleUploadedFile(f"{kind}.bin", content))
             services.document_add(application=application, kind=kind, upload=upload, actor=person)
+        payments.payment_make(
+            application=application,
+            kind=FeeKind.APPLICATION,
+            person=person,
+            idempotency_key=uuid.uuid4(),
+        )
         application = services.application_submit(application=application, actor=person)
         self.stdout.write(f"Submitted {application.reference} for {APPLICANT_QID}.")

@@ -1,0 +1,38 @@
+"""Turn the E-payment service on for the demo residents who pay residency fees.
+
+Runs after ``seed_demo`` (which creates the people) through the same service
+as the portal's activation page. ``seed_residency_demo`` calls it first, since
+paying a fee needs E-payment on the card (PRODUCT.md 6.8). Safe to re-run.
+"""
+
+import uuid
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts.models import Person
+from activation.models import CardService, EService
+from activation.services import activation_confirm
+
+EPAYMENT = "e-payment"
+# Maria (the reviewer's demo application) and Rajesh (who applies in the demo).
+RESIDENT_QIDS = ("27960800011", "27535600008")
+
+
+class Command(BaseCommand):
+    help = "Activate E-payment on the cards of the demo residents."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        service = EService.objects.get(code=EPAYMENT)
+        for person in Person.objects.filter(qid__in=RESIDENT_QIDS).order_by("qid"):
+            card = person.cards.order_by("-expires_on").first()
+            active = CardService.objects.filter(
+                card=card, service=service, deactivated_at__isnull=True
+            ).exists()
+            if card is None or active:
+                continue
+            activation_confirm(
+                person=person, card=card, services=[service], idempotency_key=uuid.uuid4()
+            )
+            self.stdout.write(f"E-payment is active on card {card.number} of {person.qid}.")
