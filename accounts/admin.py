@@ -4,7 +4,8 @@ from axes.models import AccessAttempt, AccessLog
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -14,6 +15,8 @@ from django.utils.html import format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import audit
 from accounts.admin_history import HistoryAdmin
@@ -99,6 +102,22 @@ class ReadOnlyAdminMixin(NoRevertMixin):
         return False
 
 
+class CheckboxChoicesMixin:
+    """Many-to-many choices (groups, permissions) as labelled checkboxes.
+
+    The stock two-box picker is built by script with unnamed controls and an
+    aria-label on a span (WCAG 4.1.2); a list of checkboxes, each with its own
+    label, works by keyboard and screen reader alike.
+    """
+
+    filter_horizontal = ()
+    filter_vertical = ()
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs.setdefault("widget", forms.CheckboxSelectMultiple)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
 class SmartCardInline(admin.TabularInline):
     """The person's cards, to read. Cards are added in the smart card admin."""
 
@@ -119,7 +138,12 @@ class SmartCardInline(admin.TabularInline):
 
 @admin.register(Person)
 class PersonAdmin(
-    IndexedSearchMixin, NoRevertMixin, RegisterImportAdminMixin, HistoryAdmin, UserAdmin
+    CheckboxChoicesMixin,
+    IndexedSearchMixin,
+    NoRevertMixin,
+    RegisterImportAdminMixin,
+    HistoryAdmin,
+    UserAdmin,
 ):
     list_display = ("qid", "name_en", "name_ar", "nationality_name", "data_verified", "is_staff")
     list_filter = ("data_verified", "is_staff", "is_active", "sex", "preferred_language")
@@ -328,7 +352,9 @@ class SmartCardAdmin(IndexedSearchMixin, NoRevertMixin, HistoryAdmin):
     search_fields = ("number", "person__qid", "person__name_en", "person__name_ar")
     number_fields = ("number",)
     list_select_related = ("person",)
-    autocomplete_fields = ("person",)
+    # The person by number with a search link: the autocomplete box has no
+    # accessible name (WCAG 4.1.2).
+    raw_id_fields = ("person",)
     # Chip status changes through chip requests (activation.services), never by hand.
     readonly_fields = ("chip_status",)
 
@@ -563,3 +589,28 @@ class AccountChangeRequestAdmin(PersonDataViewMixin, NoRevertMixin, HistoryAdmin
             and account_change_refusal(request.user, change) is None,
         }
         return super().change_view(request, object_id, form_url, extra_context)
+
+
+# --- Staff authenticators (django-otp's devices) -----------------------------------------
+# The device's own counters (clock drift, failed attempts and when the last one
+# was) are kept by the code checks; they are shown, never typed over, so an
+# edit cannot lift a throttle or skew the clock window.
+DEVICE_STATE_FIELDS = ("drift", "throttling_failure_timestamp", "throttling_failure_count")
+
+
+class PortalTOTPDeviceAdmin(TOTPDeviceAdmin):
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), *DEVICE_STATE_FIELDS]
+
+
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
+admin.site.register(TOTPDevice, PortalTOTPDeviceAdmin)
+
+
+class PortalGroupAdmin(CheckboxChoicesMixin, GroupAdmin):
+    pass
+
+
+admin.site.unregister(Group)
+admin.site.register(Group, PortalGroupAdmin)

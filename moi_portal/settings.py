@@ -85,6 +85,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # Widget templates resolve through TEMPLATES (FORM_RENDERER below).
+    "django.forms",
     "csp",
     "django_countries",
     "django_otp",
@@ -134,6 +136,10 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "moi_portal.urls"
+
+# Widgets render through TEMPLATES, so templates/ can give the admin's stock
+# widgets what WCAG asks of them (templates/admin/widgets/).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 TEMPLATES = [
     {

@@ -162,6 +162,8 @@ def sign_in_by_keyboard(page, base, qid):
     type_into(page, r"^Qatar ID number", qid)
     type_into(page, r"^Password", PASSWORD)
     submit(page)
+    # Signing in lands on the person's dashboard.
+    expect(page.get_by_role("heading", name=re.compile(r"^Welcome, "))).to_be_visible()
 
 
 def test_skip_link_is_the_first_stop_and_moves_to_the_main_content(page, live_server, seeded):
@@ -175,8 +177,7 @@ def test_skip_link_is_the_first_stop_and_moves_to_the_main_content(page, live_se
 def test_seed_flow_sign_in_confirm_code_and_activate_by_keyboard(page, live_server, seeded):
     base = live_server.url
     sign_in_by_keyboard(page, base, "28563400001")
-    expect(page.get_by_role("heading", name="Ministry of Interior e-services")).to_be_visible()
-    activate(page, r"^Activate e-services$")  # on the home page
+    activate(page, r"^Activate e-services$")  # on the dashboard
     expect(page.get_by_role("heading", name="Activate e-services")).to_be_visible()
     activate(page, r"^Activate e-services$")  # on the card
 
@@ -221,8 +222,7 @@ def test_registration_by_keyboard(page, live_server, seeded):
 def test_residency_application_by_keyboard(page, live_server, seeded):
     base = live_server.url
     sign_in_by_keyboard(page, base, "27535600008")
-    expect(page.get_by_role("heading", name="Ministry of Interior e-services")).to_be_visible()
-    activate(page, r"^Residency services$")
+    activate(page, r"^Residency$")  # in the header's navigation
     activate(page, r"^Apply for permanent residency$")
 
     expect(page.get_by_role("heading", name=re.compile("Personal data"))).to_be_visible()
