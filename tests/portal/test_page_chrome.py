@@ -69,3 +69,17 @@ def test_the_language_switch_leads_to_the_same_page_in_english(client, path):
     page = client.get(path).content.decode()
     expected = translate_url(path, "en").replace("&", "&amp;")
     assert f'href="{expected}" lang="en"' in page
+
+
+def test_a_typed_qid_never_shows_in_the_next_visitors_sign_in_form():
+    person = PersonFactory()
+    person.set_password("Right-Password-2026")
+    person.save()
+    Client().get("/en/accounts/sign-in/")  # the empty form, as everyone sees it
+    failed = Client().post(
+        "/en/accounts/sign-in/", {"username": person.qid, "password": "Wrong-Password-1"}
+    )
+    assert f'value="{person.qid}"' in failed.content.decode()  # kept for the person to fix
+    page = Client().get("/en/accounts/sign-in/").content.decode()
+    assert person.qid not in page
+    assert 'name="username"' in page and 'name="password"' in page
