@@ -64,6 +64,12 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=10, help="codes asked for per second")
     parser.add_argument("--port", type=int, default=18560, help="the provider stand-in")
     parser.add_argument("--interval", default="0.1", help="the worker's polling interval (s)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        help="task worker processes (production runs several moi-portal-worker@ units)",
+    )
     args = parser.parse_args()
     if not os.environ.get("CACHE_URL"):
         sys.exit("Set CACHE_URL to a Redis database, e.g. redis://127.0.0.1:6379/0")
@@ -82,26 +88,32 @@ def main() -> None:
         LOG_LEVEL="WARNING",
     )
     recreate_database(args.postgres, args.database)
-    worker = None
+    workers = []
     try:
         subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], check=True, cwd=ROOT)
-        worker = subprocess.Popen(  # noqa: S603
-            [
-                sys.executable,
-                "manage.py",
-                "db_worker",
-                "--interval",
-                args.interval,
-                "--no-startup-delay",
-                "--no-reload",
-            ],
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-        )
+        for number in range(args.workers):
+            workers.append(
+                subprocess.Popen(  # noqa: S603
+                    [
+                        sys.executable,
+                        "manage.py",
+                        "db_worker",
+                        "--interval",
+                        args.interval,
+                        "--worker-id",
+                        f"bench-{number}",
+                        "--no-startup-delay",
+                        "--no-reload",
+                    ],
+                    cwd=ROOT,
+                    stdout=subprocess.DEVNULL,
+                )
+            )
         latencies = ask_for_codes(args)
     finally:
-        if worker is not None:
+        for worker in workers:
             worker.terminate()
+        for worker in workers:
             worker.wait(timeout=30)
         stub.shutdown()
         from django.db import connections
@@ -149,7 +161,8 @@ def ask_for_codes(args) -> list[float]:
 def report(latencies: list[float], args) -> None:
     p95 = latencies[max(0, int(len(latencies) * 0.95) - 1)]
     print(
-        f"{len(latencies)} codes at {args.rate:g}/s, worker polling every {args.interval} s, "
+        f"{len(latencies)} codes at {args.rate:g}/s, {args.workers} worker(s) polling every "
+        f"{args.interval} s, "
         f"load average {os.getloadavg()[0]:.1f}"
     )
     print(

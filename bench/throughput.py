@@ -35,7 +35,7 @@ from psycopg2 import sql
 ROOT = Path(__file__).resolve().parent.parent
 CITIZEN = "28563400001"  # Ahmed: cards, requests, messages
 APPLICANT = "27960800011"  # Maria: a submitted residency application
-PASSWORD = "Portal-Demo-2026"  # noqa: S105 - the demo data's published password
+PASSWORD = "Lantern-Orchid-Velvet-73"  # noqa: S105 - seed_demo's published password (README)
 
 HOME_AND_SIGN_IN_TARGET = 0.50
 SIGNED_IN_TARGET = 0.35
