@@ -46,7 +46,7 @@ def eservice_catalogue(request, django_db_blocker):
 
     request.getfixturevalue("django_db_setup")
     catalogue = importlib.import_module("activation.migrations.0002_eservice_catalogue")
-    fees = importlib.import_module("residency.migrations.0006_fees_seed")
+    fees = importlib.import_module("residency.migrations.0008_fees_seed")
     with django_db_blocker.unblock():
         catalogue.add_catalogue(apps, None)
         fees.seed(apps, None)
