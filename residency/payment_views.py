@@ -20,8 +20,9 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 
 from accounts.constants import OTPPurpose
+from accounts.security_log import visible_or_404
 from accounts.stepup import StepUpRequiredMixin, stepup_clear
-from residency import payments, selectors
+from residency import payments, policies, selectors
 from residency.constants import ApplicationStatus, FeeKind
 
 # A payment must follow its code within five minutes.
@@ -41,7 +42,12 @@ def _fee_kind(kind: str) -> str:
 class FeeMixin(LoginRequiredMixin):
     def load(self, request, reference: str, kind: str) -> None:
         self.kind = _fee_kind(kind)
-        self.application = selectors.application_of_owner(person=request.user, reference=reference)
+        self.application = visible_or_404(
+            request,
+            selectors.application_get(reference=reference),
+            policies.can_view_application,
+            ref=reference,
+        )
         self.state = payments.fee_state(application=self.application, kind=self.kind)
         self.card = payments.epayment_card(person=request.user)
 

@@ -32,9 +32,9 @@ def _clear_own_keys():
 
 @pytest.fixture(autouse=True)
 def eservice_catalogue(request, django_db_blocker):
-    """The catalogue and fee rows of the data migrations. A transactional test flushes
-    the database when it ends, which removes migration data for the tests
-    after it; this puts the rows back (get_or_create: a no-op when present)."""
+    """The catalogue, service centre and fee rows of the data migrations. A
+    transactional test flushes the database when it ends, which removes migration
+    data for the tests after it; this puts the rows back (a no-op when present)."""
     uses_db = request.node.get_closest_marker("django_db") or {
         "db",
         "transactional_db",
@@ -46,9 +46,11 @@ def eservice_catalogue(request, django_db_blocker):
 
     request.getfixturevalue("django_db_setup")
     catalogue = importlib.import_module("activation.migrations.0002_eservice_catalogue")
+    centres = importlib.import_module("residency.migrations.0002_service_centres")
     fees = importlib.import_module("residency.migrations.0008_fees_seed")
     with django_db_blocker.unblock():
         catalogue.add_catalogue(apps, None)
+        centres.seed(apps, None)
         fees.seed(apps, None)
 
 

@@ -18,12 +18,12 @@ from playwright.sync_api import expect
 from accounts.constants import CardKind
 from accounts.models import SmartCard
 from accounts.roles import roles_sync
-from residency.constants import ApplicationStatus
+from residency.constants import ApplicationStatus, FeeKind
 from residency.models import Appointment, Document
 from tests.browser.conftest import _new_page, enter_authenticator_code
 from tests.factories import DEFAULT_PASSWORD, PersonFactory
 from tests.helpers import staff_authenticator
-from tests.residency.factories import ApplicationFactory
+from tests.residency.factories import ApplicationFactory, PaymentFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 S = ApplicationStatus
@@ -130,6 +130,8 @@ def test_a_reviewer_approves_and_a_clerk_records_the_collection(
     application.refresh_from_db()
     assert application.status == S.APPOINTMENT_BOOKED
     appointment = Appointment.objects.select_related("slot__centre").get(application=application)
+    # The applicant pays the card fee before the appointment (a card is handed over paid).
+    PaymentFactory(application=application, kind=FeeKind.CARD)
 
     clerk = staff_page()
     sign_in_to_admin(clerk, base, staff_in("Service-centre clerk"))

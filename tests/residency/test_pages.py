@@ -374,7 +374,7 @@ def test_the_step_list_marks_only_the_answered_pages_done(client, resident):
 
 
 def test_the_review_is_done_only_after_the_person_went_on_to_the_declaration(client, resident):
-    application = ApplicationFactory(person=resident, documents=True)
+    application = ApplicationFactory(person=resident, documents=True, application_fee_paid=True)
     on_review = _steps_done(client.get(url("step_review")).content.decode())
     assert "Documents" in on_review and "Review" not in on_review
     on_documents = _steps_done(client.get(url("step_documents")).content.decode())

@@ -40,13 +40,13 @@ def seed_like_make_run() -> list[str]:
 def staff_walk_through() -> Application:
     application = Application.objects.get(person__qid=APPLICANT_QID)
     services.application_approve(
-        application=application, reviewer=Person.objects.get(qid=REVIEWER_QID)
+        application=application, actor=Person.objects.get(qid=REVIEWER_QID)
     )
     application.refresh_from_db()
     assert application.status == ApplicationStatus.APPOINTMENT_BOOKED
     services.application_record_collection(
         application=application,
-        clerk=Person.objects.get(qid=CLERK_QID),
+        actor=Person.objects.get(qid=CLERK_QID),
         card_number="990000000011",
     )
     application.refresh_from_db()
