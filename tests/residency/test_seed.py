@@ -6,14 +6,15 @@ she collected her permanent residency card.
 """
 
 import io
+import uuid
 
 import pytest
 from django.core.management import call_command
 
 from accounts.constants import CardKind
 from accounts.models import Person, SmartCard
-from residency import services
-from residency.constants import ApplicationStatus
+from residency import payments, services
+from residency.constants import ApplicationStatus, FeeKind
 from residency.management.commands.seed_residency_demo import APPLICANT_QID
 from residency.models import Application, PublicHoliday
 
@@ -44,6 +45,13 @@ def staff_walk_through() -> Application:
     )
     application.refresh_from_db()
     assert application.status == ApplicationStatus.APPOINTMENT_BOOKED
+    # Maria pays the card fee on her appointment page before she collects.
+    payments.payment_make(
+        application=application,
+        kind=FeeKind.CARD,
+        person=application.person,
+        idempotency_key=uuid.uuid4(),
+    )
     services.application_record_collection(
         application=application,
         actor=Person.objects.get(qid=CLERK_QID),
