@@ -44,7 +44,8 @@ def test_an_address_counts_only_after_its_link_is_opened(
     link = _ask(signed_in, "sara@example.org", django_capture_on_commit_callbacks)
     assert mail.outbox[-1].to == ["sara@example.org"]
     person.refresh_from_db()
-    assert person.email == "" and person.email_verified_at is None
+    assert person.email == ""
+    assert person.email_verified_at is None
 
     response = signed_in.get(link)
     assert response.status_code == 302
@@ -52,7 +53,8 @@ def test_an_address_counts_only_after_its_link_is_opened(
     assert person.email == "sara@example.org"
     assert person.email_verified_at is not None
     notice = Notification.objects.get(template="email_added")
-    assert "sara@example.org" in notice.body and notice.sms
+    assert "sara@example.org" in notice.body
+    assert notice.sms
 
 
 def test_confirmed_addresses_get_a_copy_of_every_message(
@@ -87,7 +89,8 @@ def test_someone_elses_link_does_nothing(client, person, django_capture_on_commi
     client.get(link)
     intruder.refresh_from_db()
     person.refresh_from_db()
-    assert intruder.email == "" and person.email == ""
+    assert intruder.email == ""
+    assert person.email == ""
 
 
 def test_a_link_expires_after_a_day(signed_in, person, django_capture_on_commit_callbacks):
@@ -134,7 +137,8 @@ def test_the_address_can_be_removed(signed_in, person):
     person.save()
     signed_in.post(EMAIL, {"email": ""})
     person.refresh_from_db()
-    assert person.email == "" and person.email_verified_at is None
+    assert person.email == ""
+    assert person.email_verified_at is None
 
 
 def test_the_sandbox_shows_emails_next_to_text_messages(client, settings):

@@ -45,7 +45,8 @@ def issue(django_capture_on_commit_callbacks, sms_outbox):
 
 def test_code_is_six_digits_sent_to_the_registered_mobile(person, issue, sms_outbox):
     code = issue(person)
-    assert len(code) == 6 and code.isdigit()
+    assert len(code) == 6
+    assert code.isdigit()
     assert sms_outbox[-1].to == "+97455123456"
     assert "valid for 5 minutes" in sms_outbox[-1].body
 
@@ -66,7 +67,8 @@ def test_code_expires_after_five_minutes(person, issue, clock):
     code = issue(person)
     clock.shift(datetime.timedelta(minutes=5, seconds=1))
     check = otp_verify(person=person, purpose=OTPPurpose.ESERVICES, code=code)
-    assert not check and check.reason == "expired"
+    assert not check
+    assert check.reason == "expired"
 
 
 def test_code_is_still_valid_just_before_five_minutes(person, issue, clock):
@@ -117,7 +119,8 @@ def test_five_wrong_codes_void_the_challenge(person, issue):
     assert [r.tries_left for r in results] == [4, 3, 2, 1, 0]
     assert results[-1].reason == "void"
     check = otp_verify(person=person, purpose=OTPPurpose.ESERVICES, code=code)
-    assert not check and check.reason == "void"
+    assert not check
+    assert check.reason == "void"
 
 
 def test_asking_for_a_new_code_keeps_the_failure_count(person, issue, clock):

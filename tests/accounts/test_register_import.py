@@ -72,10 +72,13 @@ def test_a_valid_file_creates_people_without_usable_passwords_and_their_cards():
     assert (result.rows, result.people_created, result.cards_created) == (2, 2, 2)
     person = Person.objects.get(qid=qid_for(BORN, "QA", 1))
     assert person.mobile == "+97455123456"
-    assert person.date_of_birth == BORN and person.nationality.code == "QA"
-    assert not person.has_usable_password() and not person.has_online_account
+    assert person.date_of_birth == BORN
+    assert person.nationality.code == "QA"
+    assert not person.has_usable_password()
+    assert not person.has_online_account
     card = person.cards.get()
-    assert card.number == "400000001" and card.chip_status == ChipStatus.ACTIVE
+    assert card.number == "400000001"
+    assert card.chip_status == ChipStatus.ACTIVE
     assert card.expires_on == datetime.date(2029, 1, 1)
     assert Person.objects.get(qid=qid_for(BORN, "QA", 2)).sex == "F"
 
@@ -104,9 +107,11 @@ def test_reimport_updates_people_by_qid_and_cards_by_number_and_keeps_the_online
     assert (result.people_updated, result.cards_updated) == (1, 1)
     person.refresh_from_db()
     card.refresh_from_db()
-    assert person.name_en == "New Name" and person.has_usable_password()
+    assert person.name_en == "New Name"
+    assert person.has_usable_password()
     assert person.has_online_account
-    assert card.chip_status == ChipStatus.ACTIVE and card.person == person
+    assert card.chip_status == ChipStatus.ACTIVE
+    assert card.person == person
 
 
 def test_reimport_never_moves_a_registered_mobile_but_fills_an_empty_one():
@@ -142,7 +147,8 @@ def test_a_text_file_object_is_read_and_the_callers_file_stays_open():
 
     assert register_import(file=text).people_created == 1
     assert register_import(file=binary).people_created == 1
-    assert not text.closed and not binary.closed
+    assert not text.closed
+    assert not binary.closed
 
 
 def test_a_file_saved_by_a_spreadsheet_with_a_byte_order_mark_is_read():
@@ -154,7 +160,8 @@ def test_a_file_saved_by_a_spreadsheet_with_a_byte_order_mark_is_read():
 def test_a_dry_run_reports_the_counts_and_saves_nothing():
     result = import_rows(register_row(1), register_row(2), dry_run=True)
 
-    assert result.ok and not result.saved
+    assert result.ok
+    assert not result.saved
     assert (result.people_created, result.cards_created) == (2, 2)
     assert not Person.objects.exists()
 
@@ -172,7 +179,8 @@ def test_one_bad_row_among_5000_imports_nothing_and_names_exactly_that_row_and_f
     assert result.errors == [
         RowError(3001, "card_expires_on", "2023-12-31", "A card must expire after it was issued.")
     ]
-    assert not Person.objects.exists() and not SmartCard.objects.exists()
+    assert not Person.objects.exists()
+    assert not SmartCard.objects.exists()
     assert result.people_created == 0
 
 

@@ -75,7 +75,8 @@ def test_admin_opens_after_the_authenticator_code_and_the_session_key_rotates(cl
 
     response = client.post(f"{VERIFY}?next=/en/admin/", {"code": code_for(device)})
 
-    assert response.status_code == 302 and response["Location"] == "/en/admin/"
+    assert response.status_code == 302
+    assert response["Location"] == "/en/admin/"
     assert client.session.session_key != key_before
     assert client.get("/en/admin/").status_code == 200
 
@@ -111,7 +112,8 @@ def test_wrong_authenticator_codes_are_throttled(client, staff, frozen_clock):
 def test_a_backup_code_signs_in_once(client, staff):
     staff_authenticator(staff)
     codes = second_factor.backup_codes_replace(person=staff)
-    assert len(codes) == 10 and len(set(codes)) == 10
+    assert len(codes) == 10
+    assert len(set(codes)) == 10
 
     password_sign_in(client, staff)
     assert client.post(VERIFY, {"code": codes[0].upper()}).status_code == 302
@@ -188,7 +190,8 @@ def test_a_first_sign_in_enrols_the_authenticator_and_hands_out_backup_codes(
 
     confirmed = client.post(f"{ENROL}?next=/en/admin/", {"code": code_for(device)})
 
-    assert confirmed.status_code == 302 and confirmed["Location"].startswith(BACKUP_CODES)
+    assert confirmed.status_code == 302
+    assert confirmed["Location"].startswith(BACKUP_CODES)
     device.refresh_from_db()
     assert device.confirmed
     codes_page = client.get(confirmed["Location"]).content.decode()
@@ -238,7 +241,8 @@ def test_the_code_step_reads_arabic_digits_and_rejects_junk_with_a_message(clien
 def test_the_staff_pages_are_in_arabic(client, staff):
     password_sign_in(client, staff)
     enrol = client.get("/ar/accounts/staff/authenticator/").content.decode()
-    assert 'lang="ar"' in enrol and "رمز تطبيق المصادقة" in enrol
+    assert 'lang="ar"' in enrol
+    assert "رمز تطبيق المصادقة" in enrol
     staff_authenticator(staff)
     verify = client.get("/ar/accounts/staff/code/").content.decode()
     assert "تأكيد" in verify

@@ -91,7 +91,8 @@ def test_a_sign_in_is_one_json_line_with_the_request_id_of_the_response(
     assert line["person_id"] == person.pk
     assert line["client_ip"] == "203.0.113.5"
     assert line["request_id"] == response["X-Request-ID"]
-    assert line["logger"] == "moi_portal.security" and line["level"] == "INFO"
+    assert line["logger"] == "moi_portal.security"
+    assert line["level"] == "INFO"
     assert_nothing_secret(security_lines, person.qid, "Mariam", DEFAULT_PASSWORD)
 
 
@@ -113,7 +114,8 @@ def test_a_locked_qid_and_a_throttled_address_are_logged(client, settings, perso
     settings.IP_FAILURE_LIMIT = 1
     client.post(SIGN_IN, {"username": "28563499999", "password": DEFAULT_PASSWORD})
     [throttled] = security_lines.named("signin.throttled")
-    assert throttled["outcome"] == "failure" and throttled["client_ip"] == "127.0.0.1"
+    assert throttled["outcome"] == "failure"
+    assert throttled["client_ip"] == "127.0.0.1"
 
 
 def test_a_well_formed_request_id_is_kept_and_anything_else_replaced(client):
@@ -144,7 +146,8 @@ def test_every_log_line_of_a_request_carries_its_request_id(client):
         root.removeHandler(capture)
 
     not_found = [line for line in seen if "Not Found" in line]
-    assert not_found and f"[{response['X-Request-ID']}]" in not_found[0]
+    assert not_found
+    assert f"[{response['X-Request-ID']}]" in not_found[0]
 
 
 def test_codes_sent_failed_voided_and_verified_never_show_the_code(
@@ -257,7 +260,8 @@ def test_a_step_up_is_logged(client, person, security_lines, rf):
     stepup_grant(request, purpose=OTPPurpose.ESERVICES, scope="card:1")
 
     [line] = security_lines.named("stepup.granted")
-    assert line["person_id"] == person.pk and line["purpose"] == OTPPurpose.ESERVICES
+    assert line["person_id"] == person.pk
+    assert line["purpose"] == OTPPurpose.ESERVICES
 
 
 @pytest.mark.parametrize("field", ["password", "code", "token", "qid", "name", "mobile"])
@@ -294,5 +298,6 @@ def test_staff_second_factor_failures_and_success_are_logged_without_the_code(
 
     assert [line["outcome"] for line in security_lines.named("totp.failed")] == ["failure"]
     verified = security_lines.named("totp.verified")
-    assert verified[0]["person_id"] == staff.pk and verified[0]["kind"] == "TOTPDevice"
+    assert verified[0]["person_id"] == staff.pk
+    assert verified[0]["kind"] == "TOTPDevice"
     assert_nothing_secret(security_lines, code, wrong, staff.qid)

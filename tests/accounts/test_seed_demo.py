@@ -18,7 +18,8 @@ def test_seed_demo_creates_every_state_the_flows_need():
     seed()
     ready = Person.objects.get(qid="28563400001")
     assert ready.check_password(DEMO_PASSWORD)
-    assert ready.data_verified and ready.photo
+    assert ready.data_verified
+    assert ready.photo
     assert ready.cards.get().chip_status == ChipStatus.ACTIVE
     assert Person.objects.get(qid="29063400002").cards.get().chip_status == ChipStatus.INACTIVE
     assert not Person.objects.get(qid="29263400003").data_verified
@@ -27,9 +28,11 @@ def test_seed_demo_creates_every_state_the_flows_need():
     assert not Person.objects.get(qid="29563400006").photo
     assert not Person.objects.get(qid="29163400009").has_usable_password()
     resident = Person.objects.get(qid="27535600008")
-    assert not resident.is_citizen and resident.resident_since.year == 2004
+    assert not resident.is_citizen
+    assert resident.resident_since.year == 2004
     reviewer = Person.objects.get(qid="28163400101")
-    assert reviewer.is_staff and reviewer.groups.filter(name="Residency reviewer").exists()
+    assert reviewer.is_staff
+    assert reviewer.groups.filter(name="Residency reviewer").exists()
 
 
 def test_seed_demo_can_run_twice_without_duplicates():
@@ -42,7 +45,8 @@ def test_seed_demo_can_run_twice_without_duplicates():
 def test_seed_demo_prints_the_sign_ins(capsys):
     call_command("seed_demo")
     out = capsys.readouterr().out
-    assert "28563400001" in out and DEMO_PASSWORD in out
+    assert "28563400001" in out
+    assert DEMO_PASSWORD in out
 
 
 def test_every_seeded_person_passes_model_validation():

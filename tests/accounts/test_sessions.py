@@ -91,12 +91,14 @@ def test_session_and_csrf_cookies_are_hardened(person):
         "/en/accounts/sign-in/", {"username": person.qid, "password": DEFAULT_PASSWORD}
     )
     session = response.cookies["__Host-sessionid"]
-    assert session["secure"] and session["httponly"]
+    assert session["secure"]
+    assert session["httponly"]
     assert session["samesite"] == "Lax"
     assert session["path"] == "/"
     assert not session["domain"]
     csrf = client.cookies["__Host-csrftoken"]
-    assert csrf["secure"] and csrf["samesite"] == "Lax"
+    assert csrf["secure"]
+    assert csrf["samesite"] == "Lax"
 
 
 def test_stepup_confirmation_does_not_survive_sign_out(person):

@@ -99,7 +99,8 @@ def test_each_sign_in_is_listed_with_its_device_and_address(person):
     content = desk.get(SETTINGS).content.decode()
     assert "Chrome · Android" in content
     assert "Firefox · Windows" in content
-    assert "203.0.113.9" in content and "198.51.100.7" in content
+    assert "203.0.113.9" in content
+    assert "198.51.100.7" in content
     assert content.count("(this device)") == 1
     assert phone.get(SETTINGS).status_code == 200
 

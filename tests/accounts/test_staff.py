@@ -114,7 +114,8 @@ def test_support_agents_give_a_reason_once_per_session():
     first, second = PersonFactory(), PersonFactory()
     client = client_for(agent)
     response = client.get(f"/en/admin/accounts/person/{first.pk}/change/")
-    assert response.status_code == 302 and "/reason/" in response["Location"]
+    assert response.status_code == 302
+    assert "/reason/" in response["Location"]
     assert not PersonDataAccess.objects.exists()
     client.post(response["Location"], {"reason": "Ticket 4711: cannot sign in"})
     client.get(f"/en/admin/accounts/person/{first.pk}/change/")
@@ -209,7 +210,8 @@ def test_earlier_versions_of_a_record_need_a_reason_and_are_logged():
     person = PersonFactory()
     client = client_for(agent)
     response = client.get(f"/en/admin/accounts/person/{person.pk}/history/")
-    assert response.status_code == 302 and "/reason/" in response["Location"]
+    assert response.status_code == 302
+    assert "/reason/" in response["Location"]
     client.post(response["Location"], {"reason": "Ticket 99"})
     assert client.get(f"/en/admin/accounts/person/{person.pk}/history/").status_code == 200
     assert PersonDataAccess.objects.filter(person=person, reason="Ticket 99").exists()

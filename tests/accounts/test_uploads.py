@@ -37,7 +37,8 @@ def test_jpeg_is_re_encoded_without_gps_or_other_metadata():
     assert Image.open(io.BytesIO(original)).getexif().get(GPS_IFD) is not None
     clean = upload_clean(upload(original, "IMG_0001.jpg", "image/jpeg"))
     image = Image.open(io.BytesIO(clean.content))
-    assert clean.kind == "jpeg" and clean.content_type == "image/jpeg"
+    assert clean.kind == "jpeg"
+    assert clean.content_type == "image/jpeg"
     assert (image.width, image.height) == (800, 800)
     assert len(image.getexif()) == 0
     assert b"secret comment" not in clean.content
@@ -60,7 +61,9 @@ def pdf(pages: int = 1) -> bytes:
 def test_a_real_pdf_is_accepted_as_it_is():
     content = pdf(pages=2)
     clean = upload_clean(upload(content, "letter.pdf", "application/pdf"))
-    assert clean.kind == "pdf" and clean.content == content and clean.extension == ".pdf"
+    assert clean.kind == "pdf"
+    assert clean.content == content
+    assert clean.extension == ".pdf"
 
 
 @pytest.mark.parametrize(

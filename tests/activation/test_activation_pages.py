@@ -176,7 +176,8 @@ def test_confirming_shows_the_reference_and_activates_the_services(
     assert response.redirect_chain[-1][0] == f"/en/e-services/requests/{request.reference}/"
     content = response.content.decode()
     assert request.reference in content
-    assert "E-payment" in content and "Electronic documents" in content
+    assert "E-payment" in content
+    assert "Electronic documents" in content
     assert CardService.objects.filter(card=card).count() == 2
 
 

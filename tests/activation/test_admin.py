@@ -166,7 +166,8 @@ def test_the_photo_decision_page_shows_the_photo_sent(client, delete_private_fil
     sources = re.findall(r'<img src="([^"]+)" alt="([^"]+)"', html.decode())
     assert [alt for _src, alt in sources] == ["The photo sent for review"]
     image = client.get(sources[0][0])
-    assert image.status_code == 200 and image["Content-Type"] == "image/jpeg"
+    assert image.status_code == 200
+    assert image["Content-Type"] == "image/jpeg"
     assert image.getvalue() == photo_request.photo.open("rb").read()
 
 

@@ -236,7 +236,8 @@ def test_my_requests_lists_every_kind_newest_first_with_history(signed_in, perso
     positions = [content.index(r.reference) for r in (correction, chip, activation)]
     assert positions == sorted(positions)
     assert other.reference not in content
-    assert "Chip activation" in content and "Approved" in content
+    assert "Chip activation" in content
+    assert "Approved" in content
     assert "Waiting for review" in content
     assert "Completed" in content
 

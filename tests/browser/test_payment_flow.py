@@ -179,7 +179,9 @@ def test_rajesh_pays_both_fees_by_e_payment_and_collects_his_card(
         text=True,
         check=True,
     ).stdout
-    assert payment.reference in text and "QR 3,000" in text and reference in text
+    assert payment.reference in text
+    assert "QR 3,000" in text
+    assert reference in text
     arabic_pdf = tmp_path / "arabic.pdf"
     arabic = page.request.get(f"{base}/ar/residency/receipts/{payment.reference}/pdf/")
     arabic_pdf.write_bytes(arabic.body())
@@ -189,7 +191,8 @@ def test_rajesh_pays_both_fees_by_e_payment_and_collects_his_card(
         text=True,
         check=True,
     ).stdout
-    assert "إيصال الدفع" in arabic_text and "رسوم الطلب" in arabic_text
+    assert "إيصال الدفع" in arabic_text
+    assert "رسوم الطلب" in arabic_text
     _keep_pdf_pictures(pdf, arabic_pdf)
 
     # Paid: he continues to the declaration and submits.

@@ -136,7 +136,8 @@ def photo_jpeg() -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format="JPEG", quality=90, exif=exif)
     data = buffer.getvalue()
-    assert data.startswith(b"\xff\xd8\xff") and b"PhoneMaker" in data
+    assert data.startswith(b"\xff\xd8\xff")
+    assert b"PhoneMaker" in data
     return data
 
 
@@ -150,7 +151,8 @@ def scan_pdf(title: str) -> bytes:
     buffer = io.BytesIO()
     page.save(buffer, format="PDF", resolution=72.0)
     data = buffer.getvalue()
-    assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
+    assert data.startswith(b"%PDF-")
+    assert data.rstrip().endswith(b"%%EOF")
     return data
 
 
@@ -368,7 +370,8 @@ def test_the_eligible_resident_applies_is_approved_and_collects_the_card(
     assert sorted(documents) == ["good_conduct", "passport", "photo", "salary_certificate"]
     with documents["photo"].file.open("rb") as stored:
         photo = Image.open(io.BytesIO(stored.read()))
-        assert photo.format == "JPEG" and photo.size == (900, 900)
+        assert photo.format == "JPEG"
+        assert photo.size == (900, 900)
         assert dict(photo.getexif()) == {}
     with documents["passport"].file.open("rb") as stored:
         assert stored.read(5) == b"%PDF-"

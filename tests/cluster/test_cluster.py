@@ -105,7 +105,8 @@ def test_killing_a_worker_while_it_sends_still_sends_every_message_once(report):
     assert line["ok"], line
     sms = report["sms"]
     assert sms["duplicated"] == 0, sms
-    assert sms["lost_messages"] == 0 and sms["lost_codes"] == 0, sms
+    assert sms["lost_messages"] == 0, sms
+    assert sms["lost_codes"] == 0, sms
 
 
 def test_provider_errors_and_timeouts_are_retried_and_nothing_is_doubled(report):
@@ -115,7 +116,8 @@ def test_provider_errors_and_timeouts_are_retried_and_nothing_is_doubled(report)
     assert sms["refused_by_provider"] > 0, sms  # the fault really happened
     assert sms["repeats_absorbed_by_key"] > 0, sms  # the timeouts were retried
     assert sms["duplicated"] == 0, sms
-    assert sms["lost_messages"] == 0 and sms["lost_codes"] == 0, sms
+    assert sms["lost_messages"] == 0, sms
+    assert sms["lost_codes"] == 0, sms
 
 
 def test_sign_in_fails_closed_while_redis_is_down_and_recovers(report):

@@ -146,7 +146,8 @@ def test_a_code_whose_delivery_died_is_texted_again_with_the_same_code_and_key(
         otp.otp_deliver(device_id=device.pk)  # what the task runs
     first_code = last_code(sms_outbox, person.mobile)
     device = SMSDevice.objects.get(user=person)
-    assert device.delivered_at is None and device.delivery_started_at == START
+    assert device.delivered_at is None
+    assert device.delivery_started_at == START
 
     def provider(**kwargs):
         keys.append(kwargs["idempotency_key"])

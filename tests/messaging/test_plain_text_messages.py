@@ -72,7 +72,9 @@ def test_a_message_carries_typed_text_as_typed_and_the_inbox_escapes_it_once(
     assert html.escape(notification.body) in page
     assert html.escape(notification.subject) in page
     assert HOSTILE not in page
-    assert "&amp;amp;" not in page and "&amp;lt;" not in page and "&amp;#x27;" not in page
+    assert "&amp;amp;" not in page
+    assert "&amp;lt;" not in page
+    assert "&amp;#x27;" not in page
 
 
 def test_the_code_message_is_plain_text(

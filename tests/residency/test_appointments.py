@@ -68,7 +68,8 @@ def test_approval_sends_one_message_with_date_time_and_place(reviewer):
     assert message.template == "residency_appointment_booked"
     assert "approved" in message.body
     assert "08:00" in message.body
-    assert "21" in message.body and "June" in message.body
+    assert "21" in message.body
+    assert "June" in message.body
     assert application.preferred_centre.name_en in message.body
     assert message.sms
 
@@ -188,7 +189,8 @@ def test_the_clerk_rebooks_a_no_show_without_using_the_applicants_changes(review
     assert appointment.slot.starts_at == at(23, 8)
     assert appointment.reschedules == 0
     change = StatusChange.objects.filter(reference=application.reference).last()
-    assert change.actor == clerk and "missed" in change.note
+    assert change.actor == clerk
+    assert "missed" in change.note
 
 
 def test_reminders_go_the_day_before_once_per_appointment(reviewer):
@@ -279,7 +281,8 @@ def test_the_picker_offers_no_holiday_and_no_weekend(client, reviewer):
         content = client.get(f"{url}?centre={centre.pk}").content.decode()
     assert "day=2026-06-21" in content
     assert "day=2026-06-22" not in content  # the holiday
-    assert "day=2026-06-19" not in content and "day=2026-06-20" not in content
+    assert "day=2026-06-19" not in content
+    assert "day=2026-06-20" not in content
     assert "day=2026-06-23" in content
 
 
@@ -300,7 +303,8 @@ def test_a_holiday_added_after_its_slots_existed_is_not_offered(client, reviewer
             )
     assert "day=2026-06-23" not in content
     assert 'type="radio"' not in times
-    assert refused.status_code == 302 and refused["Location"] == url
+    assert refused.status_code == 302
+    assert refused["Location"] == url
     assert Appointment.objects.get(application=application).reschedules == 0
 
 

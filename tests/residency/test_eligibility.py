@@ -127,7 +127,8 @@ def test_too_long_abroad_names_the_year():
     (failure,) = eligibility_basis(
         person=person, basis=Basis.RESIDENCE_BORN_ABROAD, days_abroad=days, today=TODAY
     )
-    assert "2019" in failure.reason and "60" in failure.reason
+    assert "2019" in failure.reason
+    assert "60" in failure.reason
 
 
 def test_the_years_declared_are_the_completed_years_of_the_period():

@@ -130,4 +130,5 @@ def test_the_schedule_lists_which_amount_is_in_force(client, administrator):
         kind=FeeKind.CARD, amount=Decimal("9999.00"), effective_from=datetime.date(2099, 1, 1)
     )
     content = client.get(admin_url("changelist")).content.decode()
-    assert "9999" in content and "3000" in content
+    assert "9999" in content
+    assert "3000" in content
