@@ -156,9 +156,7 @@ def _history_insert(model, history_type: str, source: str) -> tuple[str, list]:
         columns.append(field.column)
         if field.column in tracked:
             values.append(f"{source}.{field.column}")
-        elif field.column == "history_date":
-            values.append("%s")
-        elif field.column == "history_change_reason":
+        elif field.column in {"history_date", "history_change_reason"}:
             values.append("%s")
         elif field.column == "history_type":
             values.append(f"'{history_type}'")

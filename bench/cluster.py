@@ -159,7 +159,7 @@ def _alive(pid: int) -> bool:
 
 def spawn(name: str, command: list[str], *, env=None, supervised=False, db_user=False):
     """Start ``command`` in its own session and record its PID under ``name``."""
-    log = open(LOGS / f"{name}.log", "ab")  # the child keeps it open
+    log = open(LOGS / f"{name}.log", "ab")  # noqa: SIM115 - the child process keeps it open
     if supervised:
         command = [PYTHON, __file__, "_supervise", name, "--", *command]
     kwargs = _db_user_kwargs() if db_user else {}

@@ -234,15 +234,17 @@ def sign_in(port: int, qid: str) -> str:
 
 
 def application_reference(args) -> str:
-    with psycopg2.connect(f"{args.postgres}/{args.database}") as connection:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT a.reference FROM residency_application a"
-                " JOIN accounts_person p ON p.id = a.person_id WHERE p.qid = %s"
-                " ORDER BY a.id DESC LIMIT 1",
-                [APPLICANT],
-            )
-            return cursor.fetchone()[0]
+    with (
+        psycopg2.connect(f"{args.postgres}/{args.database}") as connection,
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(
+            "SELECT a.reference FROM residency_application a"
+            " JOIN accounts_person p ON p.id = a.person_id WHERE p.qid = %s"
+            " ORDER BY a.id DESC LIMIT 1",
+            [APPLICANT],
+        )
+        return cursor.fetchone()[0]
 
 
 def pages(args) -> list[Page]:

@@ -9,6 +9,7 @@ the key's expiry time, as Redis' ``INCR`` does.
 """
 
 import base64
+import contextlib
 import pickle
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
@@ -67,13 +68,9 @@ class FailOpenRedisCache(RedisCache):
             return default
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
+        with contextlib.suppress(RedisError):
             super().set(key, value, timeout, version)
-        except RedisError:
-            pass
 
     def delete_many(self, keys, version=None):
-        try:
+        with contextlib.suppress(RedisError):
             super().delete_many(keys, version)
-        except RedisError:
-            pass

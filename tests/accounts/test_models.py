@@ -29,9 +29,11 @@ def test_expired_and_cancelled_cards_do_not_block_a_new_valid_card():
 def test_the_constraint_is_reported_when_validating_a_second_valid_card():
     card = SmartCardFactory()
     second = SmartCardFactory.build(person=card.person)
-    with translation.override("en"):
-        with pytest.raises(ValidationError, match="already has a valid card of this kind"):
-            second.full_clean()
+    with (
+        translation.override("en"),
+        pytest.raises(ValidationError, match="already has a valid card of this kind"),
+    ):
+        second.full_clean()
 
 
 def test_register_rows_have_no_usable_password_until_registration():

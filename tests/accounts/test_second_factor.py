@@ -6,6 +6,7 @@ from the device's secret at a frozen time, as an authenticator app would.
 """
 
 import datetime
+from io import StringIO
 
 import pytest
 import time_machine
@@ -259,9 +260,9 @@ def test_the_next_address_never_leaves_the_site(client, staff):
 
 
 def test_seed_demo_gives_each_demo_staff_account_one_stable_authenticator():
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", stdout=StringIO())
     keys = dict(TOTPDevice.objects.values_list("user__qid", "key"))
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", stdout=StringIO())
 
     devices = TOTPDevice.objects.select_related("user")
     assert {d.user.qid for d in devices} == {
@@ -277,12 +278,12 @@ def test_seed_demo_gives_each_demo_staff_account_one_stable_authenticator():
 
 def test_seed_demo_outside_simulation_gives_no_authenticators(settings):
     settings.SIMULATION_MODE = False
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", stdout=StringIO())
     assert not TOTPDevice.objects.exists()
 
 
 def test_demo_totp_prints_the_code_that_signs_the_demo_administrator_in(client, capsys):
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", stdout=StringIO())
     call_command("demo_totp", "28063400100")
     code = capsys.readouterr().out.strip()
     device = TOTPDevice.objects.get(user__qid="28063400100")
@@ -296,7 +297,7 @@ def test_demo_totp_prints_the_code_that_signs_the_demo_administrator_in(client, 
 
 
 def test_demo_totp_refuses_to_run_outside_simulation_mode(settings):
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", stdout=StringIO())
     settings.SIMULATION_MODE = False
     with pytest.raises(CommandError, match="only in simulation mode"):
         call_command("demo_totp", "28063400100")

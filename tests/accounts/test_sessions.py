@@ -107,7 +107,7 @@ def test_stepup_confirmation_does_not_survive_sign_out(person):
     client = signed_in_client(person)
     grant_stepup(client, purpose=OTPPurpose.ESERVICES, scope="card:1")
     client.post("/en/accounts/sign-out/")
-    assert not any(key.startswith("stepup:") for key in client.session.keys())
+    assert not any(key.startswith("stepup:") for key in client.session.keys())  # noqa: SIM118 - a session is not iterable
 
 
 def deactivate_and_reactivate(person):

@@ -83,10 +83,13 @@ def add_message(person, *, subject, created_at, **fields):
 def test_notify_in_a_transaction_that_rolls_back_leaves_no_message_and_sends_nothing(
     person, outbox, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(Boom), transaction.atomic():
+    def notify_then_fail():
+        with transaction.atomic():
             notify(person=person, template="account_created")
             raise Boom
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(Boom):
+        notify_then_fail()
 
     assert callbacks == []
     assert not Notification.objects.exists()

@@ -213,9 +213,13 @@ class _Forms(HTMLParser):
             self._fields = set()
             if (attrs.get("method") or "").lower() == "post":
                 self.forms.append((attrs.get("action") or "", self._fields))
-        elif tag in {"input", "select", "textarea", "button"} and self._fields is not None:
-            if attrs.get("name") and attrs["name"] != "csrfmiddlewaretoken":
-                self._fields.add(attrs["name"])
+        elif (
+            tag in {"input", "select", "textarea", "button"}
+            and self._fields is not None
+            and attrs.get("name")
+            and attrs["name"] != "csrfmiddlewaretoken"
+        ):
+            self._fields.add(attrs["name"])
 
     def handle_endtag(self, tag):
         if tag == "form":

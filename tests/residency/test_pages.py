@@ -126,7 +126,7 @@ def test_the_whole_form_from_start_to_submission(client, resident):
     assert application.status == S.SUBMITTED
     assert application.days_abroad["2025"] == 12
     # The code is used up: it does not confirm another submission.
-    session_keys = [key for key in client.session.keys() if key.startswith("stepup:")]
+    session_keys = [key for key in client.session.keys() if key.startswith("stepup:")]  # noqa: SIM118 - a session is not iterable
     assert session_keys == []
 
 

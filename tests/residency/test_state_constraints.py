@@ -42,10 +42,10 @@ def refused(queryset, **changes) -> bool:
 
 
 def test_the_status_sets_are_the_ones_the_transition_table_implies():
-    assert CLOSED_STATUSES == {S.CARD_ISSUED, S.REJECTED, S.WITHDRAWN}
-    assert AWAITING_DECISION == {S.SUBMITTED, S.UNDER_REVIEW, S.RESUBMITTED}
-    assert WITHDRAWABLE == {S.DRAFT, *AWAITING_DECISION, S.MORE_INFO_REQUESTED}
-    assert EDITABLE_DOCUMENT_STATUSES == {S.DRAFT, S.MORE_INFO_REQUESTED}
+    assert {S.CARD_ISSUED, S.REJECTED, S.WITHDRAWN} == CLOSED_STATUSES
+    assert {S.SUBMITTED, S.UNDER_REVIEW, S.RESUBMITTED} == AWAITING_DECISION
+    assert {S.DRAFT, *AWAITING_DECISION, S.MORE_INFO_REQUESTED} == WITHDRAWABLE
+    assert {S.DRAFT, S.MORE_INFO_REQUESTED} == EDITABLE_DOCUMENT_STATUSES
 
 
 def test_no_status_moves_to_itself():
