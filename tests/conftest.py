@@ -1,9 +1,12 @@
 import importlib
 
 import pytest
+from django.apps import apps
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.test import Client
+from django.utils import translation
 
 from tests.helpers import verify_second_factor
 
@@ -42,7 +45,6 @@ def eservice_catalogue(request, django_db_blocker):
     } & set(request.fixturenames)
     if not uses_db:
         return
-    from django.apps import apps
 
     request.getfixturevalue("django_db_setup")
     catalogue = importlib.import_module("activation.migrations.0002_eservice_catalogue")
@@ -58,7 +60,6 @@ def eservice_catalogue(request, django_db_blocker):
 def _fresh_content_types():
     """A transactional test's flush recreates content types under new ids; the
     in-process cache must not hand out the old ones."""
-    from django.contrib.contenttypes.models import ContentType
 
     ContentType.objects.clear_cache()
 
@@ -67,7 +68,6 @@ def _fresh_content_types():
 def _english_outside_requests():
     """Service and model messages are checked in English unless a test says
     otherwise; each request still activates the language of its URL."""
-    from django.utils import translation
 
     with translation.override("en"):
         yield

@@ -6,6 +6,8 @@ from html.parser import HTMLParser
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.stepup import stepup_session_key
 from activation.eligibility import eligibility_failures
@@ -20,7 +22,6 @@ def grant_stepup(client, *, purpose: str, scope: str) -> None:
 
 def staff_authenticator(person):
     """The person's confirmed authenticator app (django-otp TOTP device), made on first use."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     device = TOTPDevice.objects.filter(user=person, confirmed=True).first()
     return device or TOTPDevice.objects.create(user=person, name="Authenticator app")
@@ -28,7 +29,6 @@ def staff_authenticator(person):
 
 def verify_second_factor(client, person) -> None:
     """As if the signed-in staff member had just entered their authenticator code."""
-    from django_otp import DEVICE_ID_SESSION_KEY
 
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = staff_authenticator(person).persistent_id

@@ -1,7 +1,10 @@
 import datetime
+import logging
+import re
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.urls import reverse
 
 from accounts.lockout import qid_unlock
@@ -52,7 +55,6 @@ def test_session_key_rotates_at_sign_in(client, person):
 
 
 def _session_cookie():
-    from django.conf import settings
 
     return settings.SESSION_COOKIE_NAME
 
@@ -154,7 +156,6 @@ def test_the_admin_sign_in_page_shares_the_address_throttle(client, settings):
 
 
 def test_typed_qids_do_not_reach_the_logs(client, caplog, person):
-    import logging
 
     caplog.set_level(logging.INFO)
     sign_in(client, "28563499999", "my secret phrase here")
@@ -164,7 +165,6 @@ def test_typed_qids_do_not_reach_the_logs(client, caplog, person):
 
 @pytest.mark.parametrize("url", [URL, "/ar/accounts/sign-in/", "/en/accounts/register/"])
 def test_the_qid_box_takes_a_qid_typed_with_spaces_on_a_number_keypad(client, url):
-    import re
 
     html = client.get(url).content.decode()
     tag = re.search(r'<input[^>]*name="(?:username|qid)"[^>]*>', html).group(0)

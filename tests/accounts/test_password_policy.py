@@ -10,6 +10,7 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
+from accounts import views
 from accounts.forms import PasswordSetForm
 from accounts.management.commands.seed_demo import DEMO_PASSWORD
 from accounts.models import Person
@@ -101,7 +102,6 @@ def test_the_reason_is_shown_under_the_password_field_in_both_languages(sara, la
 
 
 def test_the_reset_page_shows_the_reason_next_to_the_password_field(client, sara):
-    from accounts import views
 
     session = client.session
     session[views.VERIFIED_KEY] = {

@@ -3,6 +3,7 @@ import re
 
 import pytest
 import time_machine
+from django.contrib.auth.forms import SetPasswordForm
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -164,7 +165,6 @@ def test_qid_format_errors_are_shown_next_to_the_field(client):
     ],
 )
 def test_weak_passwords_are_refused_in_both_languages(password, message_en, message_ar):
-    from django.contrib.auth.forms import SetPasswordForm
 
     person = PersonFactory()
     for language, message in (("en", message_en), ("ar", message_ar)):
@@ -175,7 +175,6 @@ def test_weak_passwords_are_refused_in_both_languages(password, message_en, mess
 
 
 def test_a_password_like_the_qid_is_refused():
-    from django.contrib.auth.forms import SetPasswordForm
 
     person = PersonFactory()
     password = f"{person.qid}a"
@@ -184,7 +183,6 @@ def test_a_password_like_the_qid_is_refused():
 
 
 def test_a_long_passphrase_without_symbols_is_accepted():
-    from django.contrib.auth.forms import SetPasswordForm
 
     form = SetPasswordForm(
         PersonFactory(), {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}

@@ -19,6 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import second_factor
 from accounts.constants import OTPPurpose
+from accounts.management.commands.seed_demo import DEMO_PASSWORD
 from accounts.models import SMSDevice
 from tests.factories import DEFAULT_PASSWORD, PersonFactory
 from tests.helpers import staff_authenticator
@@ -288,8 +289,6 @@ def test_demo_totp_prints_the_code_that_signs_the_demo_administrator_in(client, 
     code = capsys.readouterr().out.strip()
     device = TOTPDevice.objects.get(user__qid="28063400100")
     assert code == code_for(device)
-
-    from accounts.management.commands.seed_demo import DEMO_PASSWORD
 
     client.post(ADMIN_LOGIN, {"username": "28063400100", "password": DEMO_PASSWORD})
     assert client.post(VERIFY, {"code": code}).status_code == 302

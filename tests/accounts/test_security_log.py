@@ -9,6 +9,7 @@ import uuid
 import pytest
 import time_machine
 from django.contrib.auth.models import Group
+from django.contrib.sessions.backends.db import SessionStore
 from django.urls import reverse
 from django.utils import translation
 
@@ -17,10 +18,12 @@ from accounts.constants import OTPPurpose
 from accounts.models import PersonDataAccess
 from accounts.otp import otp_send, otp_verify
 from accounts.security_log import security_event
+from accounts.stepup import stepup_grant
+from activation.models import ChipRequest
 from residency import services as residency_services
 from tests.accounts.conftest import last_code
 from tests.accounts.test_second_factor import code_for, password_sign_in
-from tests.factories import DEFAULT_PASSWORD, PersonFactory
+from tests.factories import DEFAULT_PASSWORD, PersonFactory, SmartCardFactory
 from tests.helpers import staff_authenticator
 from tests.residency.factories import ApplicationFactory
 
@@ -231,10 +234,8 @@ def test_a_staff_decision_and_the_record_view_are_logged_and_shown_to_the_person
 
 
 def test_opening_a_request_in_admin_is_shown_to_the_person_in_english(client):
-    from tests.factories import SmartCardFactory
 
     card = SmartCardFactory(person__preferred_language="en")
-    from activation.models import ChipRequest
 
     chip = ChipRequest.objects.create(
         person=card.person, card=card, reference="CHP-2026-000001", status="submitted"
@@ -250,9 +251,6 @@ def test_opening_a_request_in_admin_is_shown_to_the_person_in_english(client):
 
 
 def test_a_step_up_is_logged(client, person, security_lines, rf):
-    from django.contrib.sessions.backends.db import SessionStore
-
-    from accounts.stepup import stepup_grant
 
     request = rf.get("/")
     request.user = person

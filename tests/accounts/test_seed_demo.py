@@ -1,11 +1,15 @@
 import io
 
 import pytest
+from django.contrib.auth import password_validation
 from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
 
-from accounts.constants import CardStatus, ChipStatus
+from accounts import lockout, otp
+from accounts.constants import CardStatus, ChipStatus, OTPEventKind, OTPPurpose
 from accounts.management.commands.seed_demo import DEMO_PASSWORD
-from accounts.models import Person, SmartCard
+from accounts.models import OTPEvent, Person, SmartCard, SMSDevice
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +60,6 @@ def test_every_seeded_person_passes_model_validation():
 
 
 def test_the_demo_password_passes_the_password_policy_for_every_demo_person():
-    from django.contrib.auth import password_validation
 
     seed()
     people = list(Person.objects.all())
@@ -66,11 +69,6 @@ def test_the_demo_password_passes_the_password_policy_for_every_demo_person():
 
 
 def _use_up_the_demo_limits(person):
-    from django.utils import timezone
-
-    from accounts import lockout
-    from accounts.constants import OTPEventKind, OTPPurpose
-    from accounts.models import OTPEvent, SMSDevice
 
     now = timezone.now()
     for _ in range(5):
@@ -95,8 +93,6 @@ def _use_up_the_demo_limits(person):
 
 
 def test_reset_limits_lets_a_demo_person_ask_for_codes_again(settings):
-    from accounts import lockout, otp
-    from accounts.constants import OTPPurpose
 
     settings.SIMULATION_MODE = True
     seed()
@@ -117,7 +113,6 @@ def test_reset_limits_lets_a_demo_person_ask_for_codes_again(settings):
 
 
 def test_reset_limits_is_refused_outside_simulation_mode(settings):
-    from django.core.management.base import CommandError
 
     settings.SIMULATION_MODE = False
     seed()

@@ -9,7 +9,7 @@ from accounts import audit
 from accounts.constants import OTPPurpose
 from accounts.models import Person
 from tests.factories import DEFAULT_PASSWORD, PersonFactory
-from tests.helpers import form_data
+from tests.helpers import form_data, grant_stepup
 
 pytestmark = pytest.mark.django_db
 
@@ -102,7 +102,6 @@ def test_session_and_csrf_cookies_are_hardened(person):
 
 
 def test_stepup_confirmation_does_not_survive_sign_out(person):
-    from tests.helpers import grant_stepup
 
     client = signed_in_client(person)
     grant_stepup(client, purpose=OTPPurpose.ESERVICES, scope="card:1")

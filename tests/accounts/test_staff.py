@@ -1,14 +1,19 @@
 """Least-privilege staff groups, the personal-data view log and account support."""
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.test import Client
 
 from accounts import roles
+from accounts.constants import OTPPurpose
+from accounts.lockout import qid_locked_until
 from accounts.models import PersonDataAccess, StaffAction
+from accounts.otp import otp_send
 from accounts.roles import ROLES, roles_sync
+from messaging import sms
 from tests.accounts.conftest import last_code
 from tests.factories import PersonFactory
+from tests.residency.factories import ApplicationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +47,6 @@ def test_every_group_exists_with_exactly_its_permissions():
 
 
 def test_sync_removes_permissions_granted_by_hand():
-    from django.contrib.auth.models import Permission
 
     roles_sync()
     clerk = Group.objects.get(name=roles.CLERK)
@@ -131,14 +135,12 @@ def test_support_agent_unlocks_an_account_and_the_action_is_audited():
         Client().post("/en/accounts/sign-in/", {"username": person.qid, "password": "wrong" * 3})
     client = client_for(agent, reason="Ticket 12: locked out")
     client.post(f"/en/admin/accounts/person/{person.pk}/support/", {"action": "unlock"})
-    from accounts.lockout import qid_locked_until
 
     assert qid_locked_until(person.qid) is None
     assert StaffAction.objects.get(person=person).action == "unlock"
 
 
 def test_support_agent_resends_a_registration_code(django_capture_on_commit_callbacks):
-    from messaging import sms
 
     sms.locmem_outbox.clear()
     agent = staff(roles.SUPPORT)
@@ -153,9 +155,6 @@ def test_support_agent_resends_a_registration_code(django_capture_on_commit_call
 
 
 def test_support_page_shows_code_events_but_never_codes(django_capture_on_commit_callbacks):
-    from accounts.constants import OTPPurpose
-    from accounts.otp import otp_send
-    from messaging import sms
 
     sms.locmem_outbox.clear()
     person = PersonFactory()
@@ -226,7 +225,6 @@ def test_the_reason_page_only_returns_to_this_site():
 
 
 def test_clerks_cannot_open_residency_documents():
-    from tests.residency.factories import ApplicationFactory
 
     application = ApplicationFactory(submitted=True, documents=True)
     document = application.documents.first()

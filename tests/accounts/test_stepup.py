@@ -10,6 +10,7 @@ from django.views import View
 
 from accounts.constants import OTPPurpose
 from accounts.models import OTPEvent
+from accounts.otp import otp_send
 from accounts.stepup import StepUpRequiredMixin, stepup_is_valid
 from tests.accounts.conftest import last_code
 from tests.factories import PersonFactory
@@ -76,7 +77,6 @@ def test_send_button_texts_a_code_and_the_page_shows_the_masked_number(
 def test_a_refused_send_is_explained_and_never_claims_a_code_was_sent(
     client, person, sms_outbox, django_capture_on_commit_callbacks
 ):
-    from accounts.otp import otp_send
 
     with time_machine.travel(START, tick=False) as clock:
         for minute, purpose in enumerate(

@@ -1,9 +1,13 @@
 """Staff see and search requests, and decide them only through the services."""
 
+import datetime
+import re
+
 import pytest
 from django.contrib.auth.models import Permission
 
 from accounts.constants import ChipStatus
+from accounts.models import StatusChange
 from activation.constants import ReviewStatus
 from tests.activation.factories import (
     CardServiceFactory,
@@ -158,7 +162,6 @@ def test_an_already_decided_request_is_reported_not_changed(client):
 
 
 def test_the_photo_decision_page_shows_the_photo_sent(client, delete_private_files):
-    import re
 
     photo_request = PhotoRequestFactory(person__photo="")
     staff_client(client, "view_photorequest", "decide_photorequest")
@@ -172,9 +175,6 @@ def test_the_photo_decision_page_shows_the_photo_sent(client, delete_private_fil
 
 
 def test_the_status_history_in_admin_is_in_qatar_time(superuser_client):
-    import datetime
-
-    from accounts.models import StatusChange
 
     chip = ChipRequestFactory()
     StatusChange.objects.filter(reference=chip.reference).delete()

@@ -5,6 +5,8 @@ from django.template import loader
 from django.test import Client
 from django.utils import translation
 
+from tests.factories import PersonFactory
+
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.portal.error_urls")]
 
 HEADINGS = {
@@ -52,7 +54,6 @@ def test_the_500_page_renders_without_a_request_or_database(lang, django_assert_
 
 
 def test_a_signed_in_person_keeps_the_portal_menu_on_a_404(client):
-    from tests.factories import PersonFactory
 
     person = PersonFactory()
     client.force_login(person)

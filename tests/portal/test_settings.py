@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from accounts.checks import simulation_mode_check
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -56,7 +58,6 @@ def test_production_cookie_settings(name, expected):
 
 
 def test_deploy_check_warns_when_simulation_mode_is_on(settings):
-    from accounts.checks import simulation_mode_check
 
     settings.SIMULATION_MODE = True
     assert [w.id for w in simulation_mode_check(None)] == ["accounts.W001"]

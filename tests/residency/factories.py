@@ -16,6 +16,7 @@ from factory.django import DjangoModelFactory
 from PIL import Image
 
 from accounts.constants import CardKind, Language
+from activation.models import EService
 from residency.constants import (
     ApplicationStatus,
     Basis,
@@ -34,6 +35,7 @@ from residency.models import (
     PublicHoliday,
     ServiceCentre,
 )
+from tests.activation.factories import CardServiceFactory
 from tests.factories import PersonFactory, SmartCardFactory
 
 S = ApplicationStatus
@@ -266,8 +268,6 @@ class PaymentFactory(DjangoModelFactory):
 
 def epayment_on(person):
     """Turn the E-payment service on for the person's first card (as an activation would)."""
-    from activation.models import EService
-    from tests.activation.factories import CardServiceFactory
 
     card = person.cards.first() or SmartCardFactory(person=person)
     return CardServiceFactory(card=card, service=EService.objects.get(code="e-payment"))

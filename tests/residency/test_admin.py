@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -11,6 +12,7 @@ from accounts.constants import CardKind, CardStatus
 from accounts.models import SmartCard
 from messaging.models import Notification
 from residency.constants import ApplicationStatus
+from residency.models import PublicHoliday
 from tests.factories import PersonFactory, SmartCardFactory
 from tests.residency.factories import ApplicationFactory
 
@@ -190,9 +192,6 @@ def test_start_review_action(client, reviewer):
 
 
 def test_holidays_are_imported_from_the_qatar_calendar():
-    from django.core.management import call_command
-
-    from residency.models import PublicHoliday
 
     call_command("residency_import_holidays", "2026")
     national_day = PublicHoliday.objects.get(date=datetime.date(2026, 12, 18))

@@ -1,14 +1,18 @@
 """The applicant's pages, driven as a browser would, in English."""
 
 import datetime
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import translation
 
 from accounts.constants import OTPPurpose
+from residency import services
 from residency.constants import ApplicationStatus, Basis
 from residency.models import Application
 from tests.factories import PersonFactory
@@ -19,6 +23,7 @@ from tests.residency.factories import (
     PaymentFactory,
     ResidentFactory,
     ServiceCentreFactory,
+    jpeg_bytes,
 )
 
 pytestmark = pytest.mark.django_db
@@ -244,7 +249,6 @@ def test_the_status_page_shows_timeline_due_date_messages_and_documents(
     reviewer = PersonFactory(staff=True)
     application = ApplicationFactory(documents=True, application_fee_paid=True)
     client.force_login(application.person)
-    from residency import services
 
     with time_machine.travel(MONDAY, tick=False):
         services.application_submit(application=application, actor=application.person)
@@ -306,9 +310,6 @@ def test_withdrawing_after_a_decision_is_refused_politely(client):
 def test_more_information_upload_and_resubmission(client):
     application = ApplicationFactory(more_info_requested=True, documents=True)
     client.force_login(application.person)
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from tests.residency.factories import jpeg_bytes
 
     page_url = url("more_information", application.reference)
     response = client.post(
@@ -361,7 +362,6 @@ def test_more_than_60_days_abroad_in_a_year_is_refused_on_the_residence_page(cli
 
 
 def _steps_done(html: str) -> list[str]:
-    import re
 
     items = re.findall(r'<li class="steps__item([^"]*)">\s*(?:<a[^>]*>|<span[^>]*>)([^<]+)<', html)
     return [label for classes, label in items if "steps__item--done" in classes]
@@ -418,7 +418,6 @@ def test_income_is_read_as_people_type_it(client, resident, typed):
 
 
 def test_the_database_refuses_a_zero_income():
-    from django.db import IntegrityError, transaction
 
     application = ApplicationFactory()
     with pytest.raises(IntegrityError), transaction.atomic():
