@@ -37,6 +37,7 @@ from accounts.models import (
 )
 from accounts.otp import OTPRefused
 from accounts.policies import account_change_refusal, can_edit_person, password_reset_hold
+from accounts.validators import mask_mobile
 from messaging.models import Notification
 
 # What sign-in, one-time codes and password reset depend on. Nobody edits these
@@ -404,7 +405,6 @@ class OTPEventAdmin(IndexedSearchMixin, ReadOnlyAdmin):
 
     @admin.display(description=_("mobile number"))
     def masked_number(self, event):
-        from accounts.validators import mask_mobile
 
         return mask_mobile(event.number)
 

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp import devices_for_user
 
 from accounts.constants import AccountChangeKind, AccountChangeStatus, OTPEventKind
 from accounts.models import AccountChangeRequest, OTPEvent, Person, SMSDevice, StaffAction
@@ -83,7 +84,6 @@ def mobile_change_apply(*, person: Person, new_mobile: str, reference: str) -> P
 def second_factor_devices_reset(*, person: Person) -> int:
     """Delete every second-factor device of ``person`` (TOTP, backup codes...), not the
     SMS code devices; the person enrols again at the next staff sign-in."""
-    from django_otp import devices_for_user
 
     removed = 0
     for device in list(devices_for_user(person, confirmed=None)):

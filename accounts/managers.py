@@ -1,6 +1,6 @@
 from django.contrib.auth.base_user import BaseUserManager
 
-from accounts.validators import validate_qid
+from accounts.validators import normalize_qid, validate_qid
 
 
 class PersonManager(BaseUserManager):
@@ -9,7 +9,6 @@ class PersonManager(BaseUserManager):
     use_in_migrations = True
 
     def get_by_natural_key(self, qid):
-        from accounts.validators import normalize_qid
 
         return self.get(qid=normalize_qid(qid))
 

@@ -21,6 +21,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.template.loader import render_to_string
@@ -305,7 +306,6 @@ def otp_deliver(*, device_id: int) -> None:
 def otp_retry_stale(*, now: datetime.datetime | None = None) -> int:
     """Deliver again every still-valid code whose delivery was never answered
     (its worker died, or the provider failed); returns how many were tried."""
-    from django.conf import settings
 
     now = now or code_policy._now()
     stale = now - datetime.timedelta(seconds=settings.OUTBOX_STALE_AFTER)

@@ -21,6 +21,7 @@ them; support agents and administrators approve them, never their own
 proposal (``accounts.policies``).
 """
 
+from django.apps import apps as global_apps
 from django.utils.translation import gettext_noop
 
 # Group names double as the office a person sees in "Who viewed your data".
@@ -130,7 +131,7 @@ ROLES: dict[str, list[str]] = {
 def roles_sync(*, apps=None, using="default") -> None:
     """Create the groups and give each exactly the permissions of ``ROLES``."""
     if apps is None:
-        from django.apps import apps
+        apps = global_apps
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     wanted = {perm for perms in ROLES.values() for perm in perms}

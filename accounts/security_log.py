@@ -21,7 +21,9 @@ from django.db.models import QuerySet
 from django.dispatch import receiver
 from django.http import Http404
 
+from accounts.models import Person
 from accounts.network import client_ip
+from accounts.validators import normalize_qid
 
 logger = logging.getLogger("moi_portal.security")
 
@@ -147,8 +149,6 @@ def visible_or_404(request, obj, policy: Callable[..., bool], *, ref=None):
 
 def person_id_for_qid(qid: str) -> int | None:
     """The id of the person a typed QID names, to log instead of the QID."""
-    from accounts.models import Person
-    from accounts.validators import normalize_qid
 
     return Person.objects.filter(qid=normalize_qid(qid or "")).values_list("pk", flat=True).first()
 

@@ -17,7 +17,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import second_factor
+from accounts.constants import AccountChangeStatus
+from accounts.models import AccountChangeRequest
+from accounts.policies import APPROVE_PERMISSION
 from accounts.staff_views import second_factor_url
+from activation import policies as activation_policies
+from activation.models import ChipRequest, CorrectionRequest, PhotoRequest
+from residency import policies as residency_policies
+from residency.models import Application, Appointment
+from residency.workdays import day_bounds
 
 
 @dataclass(frozen=True)
@@ -28,12 +36,6 @@ class WorkItem:
 
 
 def work_waiting(user) -> list[WorkItem]:
-    from accounts.policies import APPROVE_PERMISSION
-    from activation import policies as activation_policies
-    from activation.models import ChipRequest, CorrectionRequest, PhotoRequest
-    from residency import policies as residency_policies
-    from residency.models import Application, Appointment
-    from residency.workdays import day_bounds
 
     today = timezone.localdate()
     items = []
@@ -84,9 +86,6 @@ def work_waiting(user) -> list[WorkItem]:
                 )
             )
     if user.has_perm(APPROVE_PERMISSION):
-        from accounts.constants import AccountChangeStatus
-        from accounts.models import AccountChangeRequest
-
         items.append(
             WorkItem(
                 _("Account changes waiting for a second staff member"),

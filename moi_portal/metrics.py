@@ -13,6 +13,7 @@ a proxy (it carries ``X-Forwarded-For``). Scrape each instance on its own port.
 import datetime
 import os
 
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.db.models import Count, Min, Q
 from django.http import Http404, HttpResponse
@@ -29,6 +30,10 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily
 
+from accounts.models import OTPEvent, SMSDevice
+from messaging.constants import NotificationStatus
+from messaging.models import Notification
+
 signin_lockouts = Counter(
     "moi_signin_lockouts_total", "Qatar ID numbers locked after too many wrong passwords."
 )
@@ -41,8 +46,6 @@ signin_refusals = Counter(
 
 def outbox_oldest_unsent_age(now: datetime.datetime | None = None) -> float:
     """Seconds since the oldest SMS that is still queued or sending was written (0: none)."""
-    from messaging.constants import NotificationStatus
-    from messaging.models import Notification
 
     now = now or timezone.now()
     oldest = Notification.objects.filter(
@@ -55,11 +58,6 @@ class PortalCollector:
     """Read at scrape time from the database."""
 
     def collect(self):
-        from axes.models import AccessAttempt
-
-        from accounts.models import OTPEvent, SMSDevice
-        from messaging.constants import NotificationStatus
-        from messaging.models import Notification
 
         now = timezone.now()
         hour_ago = now - datetime.timedelta(hours=1)

@@ -157,7 +157,7 @@ class ReceiptPdfView(ReceiptMixin, View):
 
     def get(self, request, reference):
         # Imported here: it loads Pango, which only this page needs.
-        from weasyprint import HTML
+        from weasyprint import HTML  # noqa: PLC0415 - loads Pango, which only this page needs
 
         payment = self.load(request, reference)
         html = render_to_string("residency/receipt_pdf.html", _receipt_context(payment), request)

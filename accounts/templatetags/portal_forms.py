@@ -3,6 +3,7 @@
 from django import template
 from django.utils.translation import gettext
 
+from accounts.bidi import bdi
 from accounts.durations import duration_text, working_days_text
 
 register = template.Library()
@@ -43,6 +44,5 @@ def working_days(value: int) -> str:
 @register.filter(name="bdi")
 def bdi_filter(value):
     """A reference or number isolated from the text around it (``accounts.bidi``)."""
-    from accounts.bidi import bdi
 
     return bdi(value)
