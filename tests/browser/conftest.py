@@ -5,11 +5,17 @@ must work offline (no CDN, no external fonts or scripts).
 """
 
 import os
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from django.utils import translation
+from django.utils.translation import gettext
 from playwright.sync_api import sync_playwright
+
+from accounts.second_factor import current_code
+from tests.helpers import staff_authenticator
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -97,13 +103,6 @@ def enter_authenticator_code(page, person, language: str = "en") -> None:
     The code is the one for the next unused time step, so a second sign-in by
     the same person within 30 seconds is not refused as a replayed code.
     """
-    import time
-
-    from django.utils import translation
-    from django.utils.translation import gettext
-
-    from accounts.second_factor import current_code
-    from tests.helpers import staff_authenticator
 
     device = staff_authenticator(person)
     device.refresh_from_db()

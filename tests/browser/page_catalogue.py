@@ -15,16 +15,43 @@ import datetime
 import io
 import uuid
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.core.management import call_command
 from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone, translation
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_tasks_db.models import DBTaskResult
 from simple_history.utils import get_history_model_for_model
 
-from accounts.constants import OTPPurpose
-from accounts.models import AccountChangeRequest, Person
+from accounts import audit
+from accounts.changes import account_change_propose
+from accounts.constants import AccountChangeKind, OTPEventKind, OTPPurpose
+from accounts.models import AccountChangeRequest, OTPEvent, Person
+from accounts.staff_views import BACKUP_CODES_SESSION_KEY
 from accounts.stepup import stepup_session_key
+from activation.models import ChipRequest, CorrectionRequest, EService, PhotoRequest
+from messaging.models import Notification
+from residency.models import Application, Payment, ServiceCentre
+from tests.activation.factories import (
+    ActivationRequestFactory,
+    CardServiceFactory,
+    ChipRequestFactory,
+    CorrectionRequestFactory,
+    DeactivationRequestFactory,
+    PhotoRequestFactory,
+)
+from tests.factories import PersonFactory
+from tests.helpers import staff_authenticator
+from tests.residency.factories import (
+    ApplicationFactory,
+    PublicHolidayFactory,
+    ResidentFactory,
+    epayment_on,
+)
 
 CITIZEN_QID = "28563400001"
 RESIDENT_QID = "27535600008"
@@ -123,22 +150,12 @@ class World:
 
 def build_world() -> World:
     """The demo data of ``make run`` plus the states the demo does not reach."""
-    from tests.activation.factories import (
-        ActivationRequestFactory,
-        CardServiceFactory,
-        ChipRequestFactory,
-        CorrectionRequestFactory,
-        PhotoRequestFactory,
-    )
-    from tests.factories import PersonFactory
-    from tests.residency.factories import ApplicationFactory, ResidentFactory, epayment_on
 
     call_command("seed_demo", stdout=io.StringIO())
     call_command("seed_residency_demo", stdout=io.StringIO())
     people = {p.qid: p for p in Person.objects.all()}
     citizen = people[CITIZEN_QID]
     card = citizen.cards.order_by("pk").first()
-    from activation.models import EService
 
     service, available = EService.objects.order_by("pk")[:2]
     CardServiceFactory(card=card, service=service)
@@ -146,8 +163,6 @@ def build_world() -> World:
     ChipRequestFactory(person=citizen, card=card)
     CorrectionRequestFactory(person=citizen)
     PhotoRequestFactory(person=people["29363400007"])
-
-    from residency.models import Application, ServiceCentre
 
     centre = ServiceCentre.objects.order_by("pk").first()
     ApplicationFactory(
@@ -171,7 +186,6 @@ def build_world() -> World:
     )
     epayment_on(booked.person)
     empty = PersonFactory(name_en="Salem Al-Obaidli")
-    from messaging.models import Notification
 
     _admin_rows(world_people=people, citizen=citizen, card=card, service=service)
 
@@ -196,17 +210,6 @@ def build_world() -> World:
 
 def _admin_rows(*, world_people, citizen, card, service):
     """A row in every admin register, so each change and history page has something."""
-    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-    from django_otp.plugins.otp_static.models import StaticDevice
-    from django_tasks_db.models import DBTaskResult
-
-    from accounts import audit
-    from accounts.changes import account_change_propose
-    from accounts.constants import AccountChangeKind, OTPEventKind
-    from accounts.models import OTPEvent
-    from tests.activation.factories import DeactivationRequestFactory
-    from tests.helpers import staff_authenticator
-    from tests.residency.factories import PublicHolidayFactory
 
     for qid in (ADMIN_QID, REVIEWER_QID, CLERK_QID, SUPPORT_QID):
         staff_authenticator(world_people[qid])
@@ -256,10 +259,6 @@ UNVERIFIED = "second factor not entered yet"
 def session_cookie(viewer: Person | None, session: tuple) -> str:
     """A session as if the person had signed in (staff with their second factor,
     unless ``session`` holds UNVERIFIED) and confirmed what ``session`` says."""
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django_otp import DEVICE_ID_SESSION_KEY
-
-    from tests.helpers import staff_authenticator
 
     stored = Client().session
     now = timezone.now().timestamp()
@@ -283,7 +282,6 @@ def portal_cases(world: World) -> list[PageCase]:
     card = (world.card_pk,)
     eservices = ((stepup_session_key(OTPPurpose.ESERVICES, f"card:{world.card_pk}"), "now"),)
     resident = world.people[RESIDENT_QID]
-    from residency.models import Application, Payment
 
     draft = Application.objects.get(person=resident, status="draft")
     receipt = Payment.objects.filter(person__qid=APPLICANT_QID).order_by("pk").first()
@@ -714,14 +712,12 @@ def admin_cases(world: World) -> list[PageCase]:
 
 
 def _authenticator_pk(world: World, qid: str) -> int:
-    from tests.helpers import staff_authenticator
 
     return staff_authenticator(world.people[qid]).pk
 
 
 def staff_sign_in_cases(world: World) -> list[PageCase]:
     """The second factor of staff sign-in (portal pages, before admin)."""
-    from accounts.staff_views import BACKUP_CODES_SESSION_KEY
 
     newcomer = world.newcomer_qid
     unverified = ((UNVERIFIED, True),)
@@ -780,8 +776,6 @@ def admin_pages_of_the_sample_kind() -> dict[str, str]:
 
 
 def _group_cases(world: World, request) -> list[PageCase]:
-    from activation.models import ChipRequest, CorrectionRequest, PhotoRequest
-    from residency.models import Application
 
     submitted = Application.objects.get(reference=world.submitted_reference)
     booked = Application.objects.get(reference=world.booked_reference)
