@@ -197,8 +197,12 @@ def confirm_code(browser: Browser, response, number: str, sent_after: float):
     page = browser.follow(response)
     if "/accounts/confirm/" not in page.url:
         raise FlowError(f"expected the code page, got {page.status_code} {page.url}")
-    code = wait_for_code(number, sent_after)
     path = urlsplit(page.url)._replace(scheme="", netloc="").geturl()
+    # Opening the code page sends nothing: the person presses "Send code".
+    sent = browser.post(path, {"resend": "1"})
+    if sent.status_code not in (200, 302):
+        raise FlowError(f"send code refused ({sent.status_code})")
+    code = wait_for_code(number, sent_after)
     answer = browser.post(path, {"code": code})
     if answer.status_code != 302:
         raise FlowError(f"code refused ({answer.status_code})")
