@@ -182,6 +182,8 @@ def test_seed_flow_sign_in_confirm_code_and_activate_by_keyboard(page, live_serv
     activate(page, r"^Activate e-services$")  # on the card
 
     expect(page.get_by_label("Verification code")).to_be_visible()
+    activate(page, r"^Send code$")  # opening the page texts nothing
+    expect(page.get_by_text("We sent a 6-digit code to")).to_be_visible()
     code = read_code_from_sandbox(page, base, "+97455100001")
     type_into(page, r"^Verification code", code)
     submit(page)
@@ -283,6 +285,9 @@ def test_residency_application_by_keyboard(page, live_server, seeded):
     PaymentFactory(application=Application.objects.get(person__qid="27535600008"))
     page.reload()
     activate(page, r"^Continue to the declaration$")
+    expect(page.get_by_label("Verification code")).to_be_visible()
+    activate(page, r"^Send code$")  # opening the page texts nothing
+    expect(page.get_by_text("We sent a 6-digit code to")).to_be_visible()
     type_into(page, r"^Verification code", read_code_from_sandbox(page, base, "+97433100008"))
     submit(page)
 
