@@ -2,7 +2,8 @@
 
 - LOAD_CITIZENS citizens ready to activate e-services (QIDs 285634 1xxxx);
 - LOAD_RESIDENTS residents eligible for permanent residency, each with a draft
-  application complete but for the personal photo (QIDs 275356 2xxxx);
+  application complete but for the personal photo, and E-payment on the card to
+  pay its fee with (QIDs 275356 2xxxx);
 - an authenticator (TOTP device) for the demo reviewer, whose secret the load
   run reads from the database to play the reviewer's phone.
 
@@ -36,6 +37,9 @@ from accounts.constants import CardKind, CardStatus, ChipStatus, Language  # noq
 from accounts.management.commands.seed_demo import DEMO_PASSWORD, demo_photo_bytes  # noqa: E402
 from accounts.models import Person, SmartCard  # noqa: E402
 from accounts.uploads import upload_clean  # noqa: E402
+from activation.management.commands.seed_activation_demo import (  # noqa: E402
+    epayment_activate,
+)
 from residency import services  # noqa: E402
 from residency.constants import Basis, DocumentKind  # noqa: E402
 from residency.eligibility import declaration_years  # noqa: E402
@@ -135,6 +139,8 @@ def main():
                 kind=CardKind.RESIDENCE_PERMIT,
                 today=today,
             )
+            # The application fee is paid by e-payment during the run.
+            epayment_activate(person)
             if application_open_for(person=person) is not None:
                 continue
             application = services.application_start(person=person)

@@ -46,6 +46,7 @@ import django
 django.setup()
 
 from django.db import close_old_connections  # noqa: E402
+from django.db.models import Count  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from PIL import Image  # noqa: E402
 
@@ -55,7 +56,7 @@ from accounts.models import OTPEvent, SMSDevice  # noqa: E402
 from activation.models import ActivationRequest  # noqa: E402
 from bench.cluster_seed import LOAD_CITIZENS, LOAD_RESIDENTS, citizen_qid, resident_qid  # noqa: E402
 from messaging.models import Notification  # noqa: E402
-from residency.models import Application  # noqa: E402
+from residency.models import Application, Payment  # noqa: E402
 
 REVIEWER_QID = "28163400101"
 BASE = cluster.BASE_URL
@@ -335,6 +336,7 @@ def resident_flow(stats: Stats, people: Population, address: str) -> None:
     review = browser.follow(onward)
     if "/apply/review/" not in review.url:
         raise FlowError(f"not at review: {review.url}")
+    pay_application_fee(stats, browser, review, number)
     sent_after = time.time() - 1
     declaration = confirm_code(
         browser, browser.post("/en/residency/apply/review/"), number, sent_after
@@ -351,6 +353,26 @@ def resident_flow(stats: Stats, people: Population, address: str) -> None:
         stats.seen_ok.append(("application", reference))
     with people.lock:
         people.submitted.append(reference)
+
+
+def pay_application_fee(stats: Stats, browser: Browser, review, number: str) -> None:
+    """From the review page: the fee page, a payment code, then confirm the payment."""
+    fee = re.search(r'href="(/en/residency/applications/[^/"]+/fees/application/)"', review.text)
+    if not fee:
+        raise FlowError("no application fee link on the review page")
+    sent_after = time.time() - 1
+    granted = confirm_code(browser, browser.get(fee.group(1) + "pay/"), number, sent_after)
+    pay_page = browser.follow(granted)
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', pay_page.text)
+    if not key:
+        raise FlowError(f"no payment form ({pay_page.status_code} {pay_page.url})")
+    path = urlsplit(pay_page.url).path
+    paid = browser.post(path, {"idempotency_key": key.group(1)})
+    location = paid.headers.get("Location", "")
+    if paid.status_code != 302 or "/receipts/" not in location:
+        raise FlowError(f"payment not confirmed ({paid.status_code})")
+    with stats.lock:
+        stats.seen_ok.append(("payment", location.rstrip("/").rsplit("/", 1)[-1]))
 
 
 def staff_sign_in(browser: Browser) -> None:
@@ -501,8 +523,9 @@ def check_parallel_verification(people: CheckPeople) -> Outcome:
     card = re.search(r'href="(/en/e-services/cards/\d+/)"', overview.text).group(1)
     sent_after = time.time() - 1
     page = browser.follow(browser.get(card))
-    code = wait_for_code(number, sent_after)
     path = urlsplit(page.url)._replace(scheme="", netloc="").geturl()
+    browser.post(path, {"resend": "1"})  # "Send code": opening the page texts nothing
+    code = wait_for_code(number, sent_after)
     device = SMSDevice.objects.get(user__qid=qid, purpose="eservices")
     verified_before = OTPEvent.objects.filter(
         person_id=device.user_id, kind=OTPEventKind.VERIFIED
@@ -705,6 +728,7 @@ def audit(stats: Stats, started_at, drain_seconds: float = 60) -> dict:
     activations = [ref for kind, ref in stats.seen_ok if kind == "activation"]
     applications = [ref for kind, ref in stats.seen_ok if kind == "application"]
     decisions = [ref for kind, ref in stats.seen_ok if kind == "decision"]
+    payments = [ref for kind, ref in stats.seen_ok if kind == "payment"]
     found_activations = set(
         ActivationRequest.objects.filter(reference__in=activations).values_list(
             "reference", flat=True
@@ -718,23 +742,38 @@ def audit(stats: Stats, started_at, drain_seconds: float = 60) -> dict:
         .exclude(status__in=["draft", "submitted"])
         .values_list("reference", flat=True)
     )
+    found_payments = set(
+        Payment.objects.filter(reference__in=payments, status="paid").values_list(
+            "reference", flat=True
+        )
+    )
     lost = (
         len(set(activations) - found_activations)
         + len(set(applications) - found_applications)
         + len(set(decisions) - decided)
+        + len(set(payments) - found_payments)
     )
     # Twice: one person with two activation requests of the run, or two applications.
     twice_activations = (
         ActivationRequest.objects.filter(created_at__gte=started_at)
         .values("person")
-        .annotate(n=__import__("django.db.models", fromlist=["Count"]).Count("pk"))
+        .annotate(n=Count("pk"))
         .filter(n__gt=1)
         .count()
     )
     twice_applications = (
         Application.objects.filter(person__qid__startswith="2753562")
         .values("person")
-        .annotate(n=__import__("django.db.models", fromlist=["Count"]).Count("pk"))
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+        .count()
+    )
+
+    # Twice: one fee charged twice (the database allows one paid payment a fee).
+    twice_payments = (
+        Payment.objects.filter(created_at__gte=started_at, status="paid")
+        .values("application", "kind")
+        .annotate(n=Count("pk"))
         .filter(n__gt=1)
         .count()
     )
@@ -764,9 +803,10 @@ def audit(stats: Stats, started_at, drain_seconds: float = 60) -> dict:
             "activations": len(activations),
             "applications": len(applications),
             "decisions": len(decisions),
+            "payments": len(payments),
         },
         "lost": lost,
-        "made_twice": twice_activations + twice_applications,
+        "made_twice": twice_activations + twice_applications + twice_payments,
         "sms": {
             "provider_calls": provider["calls"],
             "refused_by_provider": provider["refused"],

@@ -135,4 +135,5 @@ def test_every_success_seen_exists_once_and_every_sms_is_sent_once(report):
     assert fault(report, "every success a user saw")["ok"]
     assert fault(report, "every SMS sent exactly once")["ok"]
     assert sum(report["users_saw_ok"].values()) > 0
+    assert report["users_saw_ok"]["payments"] > 0
     assert report["flows_ok"].get("staff decision", 0) > 0

@@ -19,20 +19,27 @@ EPAYMENT = "e-payment"
 RESIDENT_QIDS = ("27960800011", "27535600008")
 
 
+def epayment_activate(person: Person) -> bool:
+    """Turn E-payment on for ``person``'s newest card; False when it already is."""
+    service = EService.objects.get(code=EPAYMENT)
+    card = person.cards.order_by("-expires_on").first()
+    if (
+        card is None
+        or CardService.objects.filter(
+            card=card, service=service, deactivated_at__isnull=True
+        ).exists()
+    ):
+        return False
+    activation_confirm(person=person, card=card, services=[service], idempotency_key=uuid.uuid4())
+    return True
+
+
 class Command(BaseCommand):
     help = "Activate E-payment on the cards of the demo residents."
 
     @transaction.atomic
     def handle(self, *args, **options):
-        service = EService.objects.get(code=EPAYMENT)
         for person in Person.objects.filter(qid__in=RESIDENT_QIDS).order_by("qid"):
-            card = person.cards.order_by("-expires_on").first()
-            active = CardService.objects.filter(
-                card=card, service=service, deactivated_at__isnull=True
-            ).exists()
-            if card is None or active:
-                continue
-            activation_confirm(
-                person=person, card=card, services=[service], idempotency_key=uuid.uuid4()
-            )
-            self.stdout.write(f"E-payment is active on card {card.number} of {person.qid}.")
+            if epayment_activate(person):
+                card = person.cards.order_by("-expires_on").first()
+                self.stdout.write(f"E-payment is active on card {card.number} of {person.qid}.")
