@@ -61,7 +61,7 @@ from residency.models import Application, Payment  # noqa: E402
 REVIEWER_QID = "28163400101"
 BASE = cluster.BASE_URL
 INSTANCES = [f"http://127.0.0.1:{port}" for port in cluster.WEB_PORTS]
-CODE = re.compile(r"\b(\d{6})\b")
+CODE = re.compile(r"verification code is (\d{6})\b")  # not a reference (PR-2026-000002)
 
 
 # --- HTTP ------------------------------------------------------------------------
@@ -124,6 +124,7 @@ class Browser:
         self.session.mount("http://", SourceAddressAdapter(address))
         self.stats = stats
         self.base = base
+        self.used_codes: set[str] = set()
 
     def request(self, method: str, path: str, *, base: str | None = None, **kwargs):
         url = path if path.startswith("http") else (base or self.base) + path
@@ -178,17 +179,19 @@ def stub(path: str, payload: dict | None = None) -> dict:
     return requests.post(url, json=payload, timeout=10).json()
 
 
-def wait_for_code(number: str, after: float, timeout: float = 40) -> str:
-    """The newest code texted to ``number`` after ``after`` (epoch seconds)."""
+def wait_for_code(number: str, after: float, timeout: float = 40, used=frozenset()) -> str:
+    """The newest code texted to ``number`` after ``after`` (epoch seconds), other
+    than the ``used`` ones (an earlier step's code can reach the phone late)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        messages = [
-            m for m in stub("/_stub/messages")["messages"] if m["to"] == number and m["at"] >= after
+        codes = [
+            (m["at"], match.group(1))
+            for m in stub("/_stub/messages")["messages"]
+            if m["to"] == number and m["at"] >= after and (match := CODE.search(m["body"]))
         ]
-        if messages:
-            match = CODE.search(max(messages, key=lambda m: m["at"])["body"])
-            if match:
-                return match.group(1)
+        fresh = [(at, code) for at, code in codes if code not in used]
+        if fresh:
+            return max(fresh)[1]
         time.sleep(0.3)
     raise FlowError(f"no code reached {number}")
 
@@ -203,7 +206,8 @@ def confirm_code(browser: Browser, response, number: str, sent_after: float):
     sent = browser.post(path, {"resend": "1"})
     if sent.status_code not in (200, 302):
         raise FlowError(f"send code refused ({sent.status_code})")
-    code = wait_for_code(number, sent_after)
+    code = wait_for_code(number, sent_after, used=browser.used_codes)
+    browser.used_codes.add(code)
     answer = browser.post(path, {"code": code})
     if answer.status_code != 302:
         raise FlowError(f"code refused ({answer.status_code})")
@@ -358,6 +362,8 @@ def resident_flow(stats: Stats, people: Population, address: str) -> None:
 def pay_application_fee(stats: Stats, browser: Browser, review, number: str) -> None:
     """From the review page: the fee page, a payment code, then confirm the payment."""
     fee = re.search(r'href="(/en/residency/applications/[^/"]+/fees/application/)"', review.text)
+    if not fee and "Continue to the declaration" in review.text:
+        return  # paid in an earlier run that stopped before the declaration
     if not fee:
         raise FlowError("no application fee link on the review page")
     sent_after = time.time() - 1
