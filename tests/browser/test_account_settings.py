@@ -21,7 +21,7 @@ from tests.browser.test_activation_flow import (
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 NEW_PASSWORD = "quiet harbour lantern 1987 walk"

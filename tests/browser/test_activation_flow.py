@@ -21,7 +21,7 @@ from messaging.models import Notification
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 READY_QID = "28563400001"

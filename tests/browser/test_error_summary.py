@@ -32,6 +32,9 @@ def test_sign_in_errors_are_summarised_focused_and_linked_to_their_fields(
 
     links = summary.get_by_role("link")
     expect(links).to_have_count(2)
+    # Each link names its field, so a list of errors read on its own makes sense.
+    expect(links.nth(0)).to_have_text("Qatar ID number: This field is required.")
+    expect(links.nth(1)).to_have_text("Password: This field is required.")
     links.nth(1).click()
     expect(page.get_by_role("textbox", name="Password", exact=True)).to_be_focused()
     links.nth(0).click()
