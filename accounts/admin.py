@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext, gettext_noop
@@ -103,6 +104,31 @@ class ReadOnlyAdminMixin(NoRevertMixin):
         return False
 
 
+class StatusHistoryMixin:
+    """A request's status changes, oldest first, in local time, as a read-only field."""
+
+    @admin.display(description=_("status history"))
+    def status_history(self, obj):
+        changes = StatusChange.objects.filter(reference=obj.reference).select_related("actor")
+        return (
+            format_html_join(
+                "",
+                "<div>{} · {} → {} · {} {}</div>",
+                (
+                    (
+                        date_format(timezone.localtime(change.created_at), "SHORT_DATETIME_FORMAT"),
+                        change.from_status or "—",
+                        change.to_status,
+                        change.actor.qid if change.actor else _("system"),
+                        change.note,
+                    )
+                    for change in changes
+                ),
+            )
+            or "—"
+        )
+
+
 class CheckboxChoicesMixin:
     """Many-to-many choices (groups, permissions) as labelled checkboxes.
 
@@ -119,22 +145,13 @@ class CheckboxChoicesMixin:
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
-class SmartCardInline(admin.TabularInline):
+class SmartCardInline(ReadOnlyAdminMixin, admin.TabularInline):
     """The person's cards, to read. Cards are added in the smart card admin."""
 
     model = SmartCard
     extra = 0
     fields = ("number", "kind", "issued_on", "expires_on", "status", "chip_status")
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Person)
@@ -314,12 +331,7 @@ class PersonAdmin(
             _("Register data"),
             {
                 "fields": (
-                    "name_ar",
-                    "name_en",
-                    "date_of_birth",
-                    "sex",
-                    "nationality",
-                    "mobile",
+                    *Person.REGISTER_FIELDS,
                     "email",
                     "preferred_language",
                     "has_photo",
@@ -432,7 +444,9 @@ class PersonDataAccessAdmin(IndexedSearchMixin, ReadOnlyAdmin):
 
 
 @admin.register(AccountChangeRequest)
-class AccountChangeRequestAdmin(PersonDataViewMixin, NoRevertMixin, HistoryAdmin):
+class AccountChangeRequestAdmin(
+    PersonDataViewMixin, StatusHistoryMixin, NoRevertMixin, HistoryAdmin
+):
     """Two-person account changes: one staff member proposes, another decides.
 
     Nothing is saved through the model form: "Add" opens the proposal page and
@@ -477,27 +491,6 @@ class AccountChangeRequestAdmin(PersonDataViewMixin, NoRevertMixin, HistoryAdmin
     @admin.display(description=_("new mobile number"))
     def masked_new_mobile(self, obj):
         return obj.masked_new_mobile or "—"
-
-    @admin.display(description=_("status history"))
-    def status_history(self, obj):
-        changes = StatusChange.objects.filter(reference=obj.reference).select_related("actor")
-        return (
-            format_html_join(
-                "",
-                "<div>{} · {} → {} · {} {}</div>",
-                (
-                    (
-                        timezone.localtime(change.created_at).strftime("%Y-%m-%d %H:%M"),
-                        change.from_status or "—",
-                        change.to_status,
-                        change.actor.qid if change.actor else _("system"),
-                        change.note,
-                    )
-                    for change in changes
-                ),
-            )
-            or "—"
-        )
 
     def get_urls(self):
         return [

@@ -157,6 +157,8 @@ class Person(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "qid"
     REQUIRED_FIELDS = ["name_ar", "name_en", "date_of_birth", "nationality"]
+    # What the population register holds about a person: the fields its import writes.
+    REGISTER_FIELDS = ("name_ar", "name_en", "date_of_birth", "sex", "nationality", "mobile")
 
     class Meta:
         verbose_name = _("person")

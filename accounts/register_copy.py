@@ -24,6 +24,7 @@ faster and its memory does not grow with the file (see bench/README.md).
 from typing import IO
 
 from django.db import connection
+from django.db.models import DateField
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,17 +32,18 @@ from accounts.constants import CardStatus
 from accounts.models import Person, SmartCard
 
 STAGING = "register_import_staging"
+# The register's columns about a person, with their COPY types; each feeds the
+# Person field of its name.
+PERSON_STAGED = tuple(
+    (name, "date" if isinstance(Person._meta.get_field(name), DateField) else "text")
+    for name in Person.REGISTER_FIELDS
+)
 # Staged columns, in COPY order; the names of the Person and SmartCard fields
 # they feed are in PERSON_COLUMNS and CARD_COLUMNS.
 STAGED = (
     ("line", "integer"),
     ("qid", "varchar(11)"),
-    ("name_ar", "text"),
-    ("name_en", "text"),
-    ("date_of_birth", "date"),
-    ("sex", "text"),
-    ("nationality", "text"),
-    ("mobile", "text"),
+    *PERSON_STAGED,
     ("card_number", "text"),
     ("card_kind", "text"),
     ("card_issued_on", "date"),
@@ -50,14 +52,7 @@ STAGED = (
     ("chip_status", "text"),
     ("password", "text"),
 )
-PERSON_COLUMNS = {
-    "name_ar": "name_ar",
-    "name_en": "name_en",
-    "date_of_birth": "date_of_birth",
-    "sex": "sex",
-    "nationality": "nationality",
-    "mobile": "mobile",
-}
+PERSON_COLUMNS = {name: name for name in Person.REGISTER_FIELDS}
 CARD_COLUMNS = {
     "kind": "card_kind",
     "issued_on": "card_issued_on",

@@ -48,6 +48,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from accounts import register_copy
 from accounts.constants import CardKind, CardStatus, ChipStatus, Sex
 from accounts.models import Person, SmartCard
+from accounts.register_copy import CARD_COLUMNS, PERSON_COLUMNS
 from accounts.validators import normalize_qatar_mobile, validate_qid
 
 COLUMNS = (
@@ -73,8 +74,6 @@ STAGING_MEMORY = 8 * 2**20
 MAX_ERRORS = 100_000
 MAX_VALUE_LENGTH = 200
 
-PERSON_FIELDS = ("name_ar", "name_en", "date_of_birth", "sex", "nationality", "mobile")
-CARD_FIELDS = ("kind", "issued_on", "expires_on", "status", "chip_status")
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -499,14 +498,7 @@ def _write_batch(batch: list[RegisterRow], result: ImportResult, errors, history
     new_people, changed_people = [], []
     for row in batch:
         person = people_by_qid.get(row.qid)
-        values = {
-            "name_ar": row.name_ar,
-            "name_en": row.name_en,
-            "date_of_birth": row.date_of_birth,
-            "sex": row.sex,
-            "nationality": row.nationality,
-            "mobile": row.mobile,
-        }
+        values = {name: getattr(row, column) for name, column in PERSON_COLUMNS.items()}
         if person is not None and person.mobile:
             # The number that receives codes changes only through a two-person
             # account change request (accounts.changes), never by a file upload.
@@ -518,7 +510,7 @@ def _write_batch(batch: list[RegisterRow], result: ImportResult, errors, history
         elif _assign(person, values):
             changed_people.append(person)
     history.create(Person, new_people)
-    history.update(Person, changed_people, PERSON_FIELDS)
+    history.update(Person, changed_people, Person.REGISTER_FIELDS)
     result.people_created += len(new_people)
     result.people_updated += len(changed_people)
     result.people_unchanged += len(batch) - len(new_people) - len(changed_people)
@@ -526,20 +518,14 @@ def _write_batch(batch: list[RegisterRow], result: ImportResult, errors, history
     new_cards, changed_cards = [], []
     for row in batch:
         card = cards_by_number.get(row.card_number)
-        values = {
-            "kind": row.card_kind,
-            "issued_on": row.card_issued_on,
-            "expires_on": row.card_expires_on,
-            "status": row.card_status,
-            "chip_status": row.chip_status,
-        }
+        values = {name: getattr(row, column) for name, column in CARD_COLUMNS.items()}
         if card is None:
             new_cards.append(
                 SmartCard(person=people_by_qid[row.qid], number=row.card_number, **values)
             )
         elif _assign(card, values):
             changed_cards.append(card)
-    history.update(SmartCard, changed_cards, CARD_FIELDS)
+    history.update(SmartCard, changed_cards, tuple(CARD_COLUMNS))
     history.create(SmartCard, new_cards)
     result.cards_created += len(new_cards)
     result.cards_updated += len(changed_cards)

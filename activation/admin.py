@@ -11,16 +11,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from accounts.admin import PersonDataViewMixin, ReadOnlyAdminMixin
+from accounts.admin import PersonDataViewMixin, ReadOnlyAdminMixin, StatusHistoryMixin
 from accounts.admin_history import HistoryAdmin
 from accounts.admin_scale import IndexedSearchMixin
-from accounts.models import StatusChange
 from activation import policies, services
 from activation.constants import Decision
 from activation.eligibility import eligibility_failures
@@ -45,28 +42,9 @@ class EServiceAdmin(HistoryAdmin):
     ordering = ("position", "code")
 
 
-def _history(obj):
-    changes = StatusChange.objects.filter(reference=obj.reference).select_related("actor")
-    return (
-        format_html_join(
-            "",
-            "<div>{} · {} → {} · {} {}</div>",
-            (
-                (
-                    date_format(timezone.localtime(change.created_at), "SHORT_DATETIME_FORMAT"),
-                    change.from_status or "—",
-                    change.to_status,
-                    change.actor.qid if change.actor else _("system"),
-                    change.note,
-                )
-                for change in changes
-            ),
-        )
-        or "—"
-    )
-
-
-class PortalRequestAdmin(IndexedSearchMixin, PersonDataViewMixin, ReadOnlyAdminMixin, HistoryAdmin):
+class PortalRequestAdmin(
+    IndexedSearchMixin, PersonDataViewMixin, StatusHistoryMixin, ReadOnlyAdminMixin, HistoryAdmin
+):
     """Requests are evidence: staff read them; only services write them."""
 
     list_display = ("reference", "person", "status", "created_at")
@@ -75,10 +53,6 @@ class PortalRequestAdmin(IndexedSearchMixin, PersonDataViewMixin, ReadOnlyAdminM
     search_fields = ("reference", "person__qid", "person__name_en", "person__name_ar")
     reference_field = "reference"
     list_select_related = ("person",)
-
-    @admin.display(description=_("status history"))
-    def status_history(self, obj):
-        return _history(obj)
 
 
 class CardServiceRequestAdmin(PortalRequestAdmin):

@@ -28,6 +28,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from accounts.models import Person
+from accounts.register_copy import PERSON_STAGED
 from residency.constants import DECIDED_STATUSES
 
 
@@ -218,12 +220,7 @@ class Command(BaseCommand):
                 "last_login",
                 "is_superuser",
                 "qid",
-                "name_ar",
-                "name_en",
-                "date_of_birth",
-                "sex",
-                "nationality",
-                "mobile",
+                *Person.REGISTER_FIELDS,
                 "resident_since",
                 "email",
                 "preferred_language",
@@ -238,12 +235,7 @@ class Command(BaseCommand):
             ],
             [
                 ("qid", "text"),
-                ("name_ar", "text"),
-                ("name_en", "text"),
-                ("date_of_birth", "date"),
-                ("sex", "text"),
-                ("nationality", "text"),
-                ("mobile", "text"),
+                *PERSON_STAGED,
                 ("resident_since", "date"),
                 ("registered_at", "timestamptz"),
                 ("preferred_language", "text"),
