@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.constants import CardStatus
 from accounts.durations import months_text
@@ -22,10 +23,22 @@ from activation.models import CardService, ChipRequest, CorrectionRequest, Photo
 from messaging.models import Notification
 from residency.constants import AWAITING_DECISION, ApplicationStatus, FeeKind, PaymentStatus
 from residency.models import Application, Appointment, Payment
+from residency.payments import PAYABLE_IN
 
 # A card this close to its expiry date is worth a reminder on the dashboard.
 CARD_EXPIRY_WARNING = datetime.timedelta(days=90)
 NEWEST_MESSAGES = 3
+# What the dashboard asks of a fee that is due in the application's status.
+FEE_ACTIONS = {
+    FeeKind.CARD: (
+        gettext_lazy("Pay the card fee before you collect your permanent residency card."),
+        gettext_lazy("Pay the card fee"),
+    ),
+    FeeKind.APPLICATION: (
+        gettext_lazy("The application fee is paid before the application is submitted."),
+        gettext_lazy("Pay the application fee"),
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -70,22 +83,15 @@ def _application_actions(applications: list[Application]) -> list[Action]:
     actions = []
     for application in applications:
         paid = {payment.kind for payment in application.paid_fees}
-        if application.status == ApplicationStatus.APPOINTMENT_BOOKED and FeeKind.CARD not in paid:
-            actions.append(
-                Action(
-                    _("Pay the card fee before you collect your permanent residency card."),
-                    _("Pay the card fee"),
-                    reverse("residency:fee", args=[application.reference, FeeKind.CARD]),
+        for kind, (text, link_text) in FEE_ACTIONS.items():
+            if application.status == PAYABLE_IN[kind] and kind not in paid:
+                actions.append(
+                    Action(
+                        str(text),
+                        str(link_text),
+                        reverse("residency:fee", args=[application.reference, kind]),
+                    )
                 )
-            )
-        if application.status == ApplicationStatus.DRAFT and FeeKind.APPLICATION not in paid:
-            actions.append(
-                Action(
-                    _("The application fee is paid before the application is submitted."),
-                    _("Pay the application fee"),
-                    reverse("residency:fee", args=[application.reference, FeeKind.APPLICATION]),
-                )
-            )
         if application.status == ApplicationStatus.DRAFT:
             actions.append(
                 Action(
