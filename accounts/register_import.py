@@ -42,6 +42,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_countries import countries
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -66,6 +67,12 @@ COLUMNS = (
     "card_status",
     "chip_status",
 )
+# A person and a card stand once in a register file: a second row with the
+# same key is an error, reported against the line of the first.
+UNIQUE_IN_FILE = {
+    "qid": gettext_lazy("This Qatar ID number already appears on line %(line)d."),
+    "card_number": gettext_lazy("This card number already appears on line %(line)d."),
+}
 BATCH_SIZE = 2000
 # Staged rows stay in memory up to this size, then spill to a temporary file.
 STAGING_MEMORY = 8 * 2**20
@@ -297,8 +304,7 @@ def _check_file(file: IO, errors: _Errors, staged: IO[bytes] | None = None) -> i
     """
     rows = 0
     today = timezone.localdate()
-    seen_qids: dict[str, int] = {}
-    seen_cards: dict[str, int] = {}
+    first_lines: dict[str, dict[str, int]] = {column: {} for column in UNIQUE_IN_FILE}
     for line, cells in _read_rows(file, errors):
         rows += 1
         if cells is None:
@@ -306,22 +312,10 @@ def _check_file(file: IO, errors: _Errors, staged: IO[bytes] | None = None) -> i
         row = _parse_row(line, cells, errors, today)
         if row is None:
             continue
-        first = seen_qids.setdefault(row.qid, line)
-        if first != line:
-            errors.add(
-                line,
-                "qid",
-                cells["qid"],
-                _("This Qatar ID number already appears on line %(line)d.") % {"line": first},
-            )
-        first = seen_cards.setdefault(row.card_number, line)
-        if first != line:
-            errors.add(
-                line,
-                "card_number",
-                cells["card_number"],
-                _("This card number already appears on line %(line)d.") % {"line": first},
-            )
+        for column, message in UNIQUE_IN_FILE.items():
+            first = first_lines[column].setdefault(getattr(row, column), line)
+            if first != line:
+                errors.add(line, column, cells[column], message % {"line": first})
         if staged is not None and not errors.items:
             staged.write(_staged_line(row))
     return rows
