@@ -1,8 +1,9 @@
 """Create the demo population: one person per state the flows need.
 
-The people, QIDs and sign-ins are fixed, so the README, QA scripts and the
-browser tests can name them; dates that must stay "current" (card expiry, data
-review) are computed from today. Re-running updates the same rows.
+The people, QIDs and sign-ins are fixed (``seed_demo.toml``), so the README,
+QA scripts and the browser tests can name them; dates that must stay
+"current" (card expiry, data review) are computed from today. Re-running
+updates the same rows.
 
 In simulation mode ``--reset-limits`` also gives the demo people a fresh
 start: no sign-in lock, no one-time-code sending limit (5 codes an hour per
@@ -11,7 +12,9 @@ person, 10 a day per number), no wrong-code count.
 
 import datetime
 import io
+import tomllib
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -28,6 +31,7 @@ from accounts.models import OTPEvent, Person, SmartCard, SMSDevice
 # Where the demo is used from: the sign-in and identity counts of these addresses are reset too.
 LOCAL_ADDRESSES = ["127.0.0.1", "::1"]
 DEMO_PASSWORD = "Lantern-Orchid-Velvet-73"  # noqa: S105 - public demo sign-in, printed and documented
+POPULATION_FILE = Path(__file__).with_name("seed_demo.toml")
 
 
 @dataclass
@@ -42,7 +46,8 @@ class DemoPerson:
     sex: str = Sex.MALE
     registered: bool = True
     data_verified: bool = True
-    reviewed_days_ago: int | None = 30
+    # Only people with an online account confirm their data.
+    reviewed_days_ago: int = 30
     photo: bool = True
     card_kind: str = CardKind.CITIZEN_ID
     card_status: str = CardStatus.VALID
@@ -52,173 +57,23 @@ class DemoPerson:
     staff_group: str | None = None
     resident_since: datetime.date | None = None
 
+    def __post_init__(self):
+        # The file holds stored values: a misspelt one fails here, not in a flow.
+        self.sex = Sex(self.sex)
+        self.card_kind = CardKind(self.card_kind)
+        self.card_status = CardStatus(self.card_status)
+        self.chip_status = ChipStatus(self.chip_status)
+        self.language = Language(self.language)
+        if self.staff_group is not None and self.staff_group not in roles.ROLES:
+            raise ValueError(f"{self.qid}: unknown staff group {self.staff_group!r}")
 
-POPULATION = [
-    DemoPerson(
-        "28563400001",
-        "Citizen ready to activate e-services",
-        "Ahmed Ali Al-Kuwari",
-        "أحمد علي الكواري",
-        datetime.date(1985, 3, 14),
-        "QA",
-        "+97455100001",
-    ),
-    DemoPerson(
-        "29063400002",
-        "Chip inactive",
-        "Mariam Hassan Al-Thani",
-        "مريم حسن آل ثاني",
-        datetime.date(1990, 7, 2),
-        "QA",
-        "+97455100002",
-        sex=Sex.FEMALE,
-        chip_status=ChipStatus.INACTIVE,
-    ),
-    DemoPerson(
-        "29263400003",
-        "Data not verified by the authorities",
-        "Khalid Saad Al-Marri",
-        "خالد سعد المري",
-        datetime.date(1992, 11, 20),
-        "QA",
-        "+97455100003",
-        data_verified=False,
-    ),
-    DemoPerson(
-        "31263400004",
-        "Minor (under 18)",
-        "Yousef Ahmed Al-Kuwari",
-        "يوسف أحمد الكواري",
-        datetime.date(2012, 5, 10),
-        "QA",
-        "+97455100004",
-    ),
-    DemoPerson(
-        "28863400005",
-        "Expired card",
-        "Fatima Nasser Al-Sulaiti",
-        "فاطمة ناصر السليطي",
-        datetime.date(1988, 1, 9),
-        "QA",
-        "+97455100005",
-        sex=Sex.FEMALE,
-        card_status=CardStatus.EXPIRED,
-        card_expired=True,
-    ),
-    DemoPerson(
-        "29563400006",
-        "No approved photo",
-        "Noora Abdulla Al-Mohannadi",
-        "نورة عبدالله المهندي",
-        datetime.date(1995, 9, 30),
-        "QA",
-        "+97455100006",
-        sex=Sex.FEMALE,
-        photo=False,
-    ),
-    DemoPerson(
-        "29363400007",
-        "Data not confirmed for over 12 months",
-        "Hamad Jassim Al-Naimi",
-        "حمد جاسم النعيمي",
-        datetime.date(1993, 4, 17),
-        "QA",
-        "+97455100007",
-        reviewed_days_ago=400,
-    ),
-    DemoPerson(
-        "29163400009",
-        "Citizen without an online account (register online)",
-        "Sara Mohammed Al-Emadi",
-        "سارة محمد العمادي",
-        datetime.date(1991, 12, 5),
-        "QA",
-        "+97455100009",
-        sex=Sex.FEMALE,
-        registered=False,
-        reviewed_days_ago=None,
-    ),
-    DemoPerson(
-        "27535600008",
-        "Resident eligible for permanent residency (22 years in Qatar)",
-        "Rajesh Kumar Nair",
-        "راجيش كومار ناير",
-        datetime.date(1975, 8, 22),
-        "IN",
-        "+97433100008",
-        card_kind=CardKind.RESIDENCE_PERMIT,
-        language=Language.ENGLISH,
-        resident_since=datetime.date(2004, 2, 1),
-    ),
-    DemoPerson(
-        "29058600010",
-        "Resident not yet eligible for permanent residency (5 years in Qatar)",
-        "Ayesha Tariq Khan",
-        "عائشة طارق خان",
-        datetime.date(1990, 2, 14),
-        "PK",
-        "+97466100010",
-        sex=Sex.FEMALE,
-        card_kind=CardKind.RESIDENCE_PERMIT,
-        language=Language.ENGLISH,
-        resident_since=datetime.date(2021, 9, 1),
-    ),
-    DemoPerson(
-        "27960800011",
-        "Resident with a submitted permanent residency application (reviewer demo)",
-        "Maria Cruz Santos",
-        "ماريا كروز سانتوس",
-        datetime.date(1979, 4, 3),
-        "PH",
-        "+97455100011",
-        sex=Sex.FEMALE,
-        card_kind=CardKind.RESIDENCE_PERMIT,
-        language=Language.ENGLISH,
-        resident_since=datetime.date(2001, 6, 1),
-    ),
-    DemoPerson(
-        "28063400100",
-        "Staff: administrator",
-        "Abdulrahman Al-Khalifa",
-        "عبدالرحمن الخليفة",
-        datetime.date(1980, 6, 1),
-        "QA",
-        "+97477100100",
-        staff_group=roles.ADMINISTRATOR,
-    ),
-    DemoPerson(
-        "28163400101",
-        "Staff: residency reviewer",
-        "Latifa Al-Dosari",
-        "لطيفة الدوسري",
-        datetime.date(1981, 3, 3),
-        "QA",
-        "+97477100101",
-        sex=Sex.FEMALE,
-        staff_group=roles.REVIEWER,
-    ),
-    DemoPerson(
-        "28263400102",
-        "Staff: service-centre clerk",
-        "Mohammed Al-Hajri",
-        "محمد الهاجري",
-        datetime.date(1982, 10, 12),
-        "QA",
-        "+97477100102",
-        staff_group=roles.CLERK,
-    ),
-    DemoPerson(
-        "28363400103",
-        "Staff: support agent",
-        "Aisha Al-Ansari",
-        "عائشة الأنصاري",
-        datetime.date(1983, 8, 8),
-        "QA",
-        "+97477100103",
-        sex=Sex.FEMALE,
-        staff_group=roles.SUPPORT,
-    ),
-]
+
+def _population() -> list[DemoPerson]:
+    with POPULATION_FILE.open("rb") as file:
+        return [DemoPerson(**row) for row in tomllib.load(file)["person"]]
+
+
+POPULATION = _population()
 
 
 def demo_photo_bytes(seed: int) -> bytes:
@@ -292,9 +147,9 @@ class Command(BaseCommand):
             "mobile": demo.mobile,
             "preferred_language": demo.language,
             "data_verified": demo.data_verified,
-            "data_reviewed_at": None
-            if demo.reviewed_days_ago is None
-            else now - datetime.timedelta(days=demo.reviewed_days_ago),
+            "data_reviewed_at": now - datetime.timedelta(days=demo.reviewed_days_ago)
+            if demo.registered
+            else None,
             "is_staff": demo.staff_group is not None,
             "is_superuser": demo.staff_group == roles.ADMINISTRATOR,
             "registered_at": now if demo.registered else None,
