@@ -44,6 +44,8 @@ def is_ascii_digits(value: str) -> bool:
 
 def normalize_qid(value: str) -> str:
     """Return the QID with ASCII digits and no spaces; never raises."""
+    if isinstance(value, str) and is_ascii_digits(value):
+        return value  # already normal: the usual case, 100,000 times in a register import
     return _SEPARATORS.sub("", to_ascii_digits(str(value or "")))
 
 
@@ -104,9 +106,14 @@ def normalize_qatar_mobile(value: str) -> str:
     Accepts local input such as ``5512 3456``, ``55123456``, ``+97455123456`` and
     ``0097455123456``, with Arabic-Indic digits.
     """
-    raw = to_ascii_digits(str(value or "")).strip()
     # The two usual forms, as parsing would return them (a register import
     # checks 100,000 numbers).
+    if isinstance(value, str) and value.isascii():
+        if QATAR_MOBILE.fullmatch(value):
+            return value
+        if _LOCAL_MOBILE.fullmatch(value):
+            return f"+974{value}"
+    raw = to_ascii_digits(str(value or "")).strip()
     if QATAR_MOBILE.match(raw):
         return raw
     if _LOCAL_MOBILE.match(raw):
