@@ -2,7 +2,8 @@
 
 Creates its own PostgreSQL database, starts a stand-in for Twilio's REST API
 on the loopback (it records when each message arrives) and the real task
-worker (``manage.py db_worker``) with the Twilio backend pointed at it. Then
+worker (``manage.py task_worker``; ``--command db_worker`` for the stock one, which
+only polls) with the Twilio backend pointed at it. Then
 it asks for one code for each of ``--codes`` people, one after another at
 ``--rate`` per second, exactly as the portal does (``accounts.otp.otp_send``),
 and prints p50, p95 and the worst time to arrival. The database is dropped at
@@ -63,7 +64,13 @@ def main() -> None:
     parser.add_argument("--codes", type=int, default=200)
     parser.add_argument("--rate", type=float, default=10, help="codes asked for per second")
     parser.add_argument("--port", type=int, default=18560, help="the provider stand-in")
-    parser.add_argument("--interval", default="0.1", help="the worker's polling interval (s)")
+    parser.add_argument("--interval", default="0.1", help="the longest wait of an idle worker (s)")
+    parser.add_argument(
+        "--command",
+        default="task_worker",
+        choices=["task_worker", "db_worker"],
+        help="task_worker wakes on NOTIFY; db_worker only polls every --interval",
+    )
     parser.add_argument(
         "--workers",
         type=int,
@@ -97,7 +104,7 @@ def main() -> None:
                     [
                         sys.executable,
                         "manage.py",
-                        "db_worker",
+                        args.command,
                         "--interval",
                         args.interval,
                         "--worker-id",
@@ -110,6 +117,7 @@ def main() -> None:
                 )
             )
         latencies = ask_for_codes(args)
+        worker_cpu = sum(process_cpu_seconds(worker.pid) for worker in workers)
     finally:
         for worker in workers:
             worker.terminate()
@@ -120,7 +128,12 @@ def main() -> None:
 
         connections.close_all()
         drop_database(args.postgres, args.database)
-    report(latencies, args)
+    report(latencies, args, worker_cpu)
+
+
+def process_cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def ask_for_codes(args) -> list[float]:
@@ -158,12 +171,16 @@ def ask_for_codes(args) -> list[float]:
     return sorted(arrivals[number] - asked[number] for number in asked)
 
 
-def report(latencies: list[float], args) -> None:
+def report(latencies: list[float], args, worker_cpu: float) -> None:
     p95 = latencies[max(0, int(len(latencies) * 0.95) - 1)]
     print(
-        f"{len(latencies)} codes at {args.rate:g}/s, {args.workers} worker(s) polling every "
-        f"{args.interval} s, "
+        f"{len(latencies)} codes at {args.rate:g}/s, {args.workers} {args.command} "
+        f"process(es), --interval {args.interval} s, "
         f"load average {os.getloadavg()[0]:.1f}"
+    )
+    print(
+        f"  worker CPU {worker_cpu:.1f} s in all (start-up and idle waits included), "
+        f"{worker_cpu / len(latencies) * 1000:.0f} ms per code"
     )
     print(
         f"  p50 {statistics.median(latencies) * 1000:.0f} ms   p95 {p95 * 1000:.0f} ms   "

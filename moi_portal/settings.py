@@ -267,12 +267,16 @@ STORAGES = {
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private_media")
 
 # Background work (SMS outbox, one-time code delivery): Django's tasks API.
-# The database backend needs the worker: ``python manage.py db_worker``.
+# The database backend needs the worker: ``python manage.py task_worker``.
 TASKS = {
     "default": {
         "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
     }
 }
+# On PostgreSQL each queued task sends NOTIFY and idle workers wait on LISTEN,
+# so a task starts at once (messaging.wakeup). Turn off behind PgBouncer in
+# transaction mode unless the workers connect to PostgreSQL directly.
+TASK_WORKER_NOTIFY = env.bool("TASK_WORKER_NOTIFY", default=True)
 
 # --- Sign-in, lockout and sessions (PRODUCT.md section 3) -------------------
 # Proxies in front of the app that append to X-Forwarded-For. 0: use the
