@@ -36,11 +36,18 @@ class FakeTwilio:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as Twilio's API
+
             def do_POST(self):
                 length = int(self.headers.get("Content-Length", 0))
                 form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
                 fake.requests.append(
-                    {"path": self.path, "headers": dict(self.headers), "form": form}
+                    {
+                        "path": self.path,
+                        "headers": dict(self.headers),
+                        "form": form,
+                        "client": self.client_address,
+                    }
                 )
                 self._answer(fake.status, fake.payload(self.path, form))
 
@@ -148,6 +155,23 @@ def test_twilio_backend_posts_the_message_to_the_messages_api_and_returns_its_si
         "From": FROM_NUMBER,
         "Body": "Hello from the ministry",
     }
+
+
+def test_consecutive_messages_reuse_the_connection_to_twilio(twilio_settings, fake_twilio):
+    sms_send(to="+97455123456", body="one")
+    sms_send(to="+97455123457", body="two")
+
+    first, second = fake_twilio.requests
+    assert first["client"] == second["client"]
+
+
+def test_a_changed_twilio_setting_takes_effect_on_the_next_message(twilio_settings, fake_twilio):
+    sms_send(to="+97455123456", body="one")
+    with FakeTwilio() as other:
+        twilio_settings.TWILIO_API_BASE_URL = other.url
+        sms_send(to="+97455123457", body="two")
+
+    assert [len(fake_twilio.requests), len(other.requests)] == [1, 1]
 
 
 def test_twilio_backend_sends_an_arabic_body_intact(twilio_settings, fake_twilio):
