@@ -39,6 +39,8 @@ arrivals: dict[str, float] = {}
 class TwilioStub(BaseHTTPRequestHandler):
     """Accepts ``POST .../Messages.json`` as Twilio does and notes the arrival time."""
 
+    protocol_version = "HTTP/1.1"  # keep-alive, as Twilio's API
+
     def do_POST(self):
         arrived = time.monotonic()
         length = int(self.headers.get("Content-Length", 0))
