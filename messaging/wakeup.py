@@ -65,6 +65,11 @@ class TaskWakeup:
                 readable, _w, _x = select.select([listener], [], [], timeout)
                 if readable:
                     listener.poll()
+                    if not listener.notifies:
+                        # Readable with nothing to read: the server may have ended the
+                        # session, which poll() does not report; a query does.
+                        with listener.cursor() as cursor:
+                            cursor.execute("SELECT 1")
             woken = bool(listener.notifies)
             listener.notifies.clear()
             return woken

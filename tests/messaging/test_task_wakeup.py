@@ -76,3 +76,15 @@ def test_the_task_worker_runs_the_queued_tasks():
     call_command("task_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
 
     assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}
+
+
+@override_settings(TASKS=DATABASE_TASKS)
+def test_a_lost_listening_connection_is_replaced_and_the_worker_polls_meanwhile(wakeup):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [wakeup._connection.get_backend_pid()])
+
+    assert wakeup.wait(5) is False  # the connection's end, noticed
+    assert wakeup._connection is None
+    assert wakeup.wait(0) is False  # listening again
+    notification_send_task.enqueue(notification_id=1)
+    assert wakeup.wait(5) is True
