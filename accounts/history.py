@@ -8,6 +8,7 @@ queries however many requests the person has.
 """
 
 import datetime
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -45,13 +46,17 @@ def history_sources() -> list[HistorySource]:
 def request_rows(model, kind: str) -> Callable[[Person], QuerySet]:
     """The usual source: a ``PortalRequest`` model's own reference, status and date."""
 
-    def rows(person: Person) -> QuerySet:
+    @functools.cache
+    def every_row() -> QuerySet:
+        # Built once per process: each request only adds its person to a copy.
         return (
-            model.objects.filter(person=person)
-            .order_by()
+            model.objects.order_by()
             .annotate(request_kind=Value(kind, output_field=CharField()))
             .values_list("reference", "request_kind", "status", "created_at")
         )
+
+    def rows(person: Person) -> QuerySet:
+        return every_row().filter(person=person)
 
     return rows
 
@@ -112,7 +117,8 @@ def request_history_page(
     union = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
     union = union.order_by("-created_at", "-reference")
     page = Paginator(union, HISTORY_PAGE_SIZE).get_page(page_number)
-    rows = [HistoryRow(*values) for values in page.object_list]
+    # No rows: the page's query would only be built to be found empty.
+    rows = [HistoryRow(*values) for values in page.object_list] if page.paginator.count else []
     by_reference: dict[str, list[HistoryRow]] = {}
     for row in rows:
         by_reference.setdefault(row.reference, []).append(row)

@@ -32,8 +32,15 @@ from residency.constants import (
 from residency.models import Application
 
 
-def _valid_card(person: Person, kind: str, today: datetime.date) -> bool:
-    return person.cards.filter(kind=kind, status=CardStatus.VALID, expires_on__gte=today).exists()
+def _valid_card_kinds(person: Person, today: datetime.date) -> set[str]:
+    """Which of the two cards that decide who may apply the person holds valid (one query)."""
+    return set(
+        person.cards.filter(
+            kind__in=(CardKind.PERMANENT_RESIDENCY, CardKind.RESIDENCE_PERMIT),
+            status=CardStatus.VALID,
+            expires_on__gte=today,
+        ).values_list("kind", flat=True)
+    )
 
 
 def declaration_years(*, basis: str, today: datetime.date) -> list[int]:
@@ -54,14 +61,15 @@ def eligibility_to_apply(
             )
         ]
     failures = []
-    if _valid_card(person, CardKind.PERMANENT_RESIDENCY, today):
+    valid_cards = _valid_card_kinds(person, today)
+    if CardKind.PERMANENT_RESIDENCY in valid_cards:
         failures.append(
             Failure(
                 "already_permanent_resident",
                 _("You already hold a valid permanent residency card."),
             )
         )
-    elif not _valid_card(person, CardKind.RESIDENCE_PERMIT, today):
+    elif CardKind.RESIDENCE_PERMIT not in valid_cards:
         failures.append(
             Failure(
                 "no_valid_residence_permit",

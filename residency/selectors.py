@@ -1,6 +1,7 @@
 """Reads of the permanent residency workflow: drafts, status pages, queue, free slots."""
 
 import datetime
+import functools
 from collections import Counter
 from dataclasses import dataclass
 
@@ -10,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import Person, StatusChange
 from residency.constants import (
+    CLOSED_STATUSES,
     ApplicationStatus,
     AppointmentState,
     Step,
@@ -71,6 +73,11 @@ def application_open_for(*, person: Person) -> Application | None:
     return (
         Application.objects.filter(person=person).open().select_related("preferred_centre").first()
     )
+
+
+def application_open_among(applications: list[Application]) -> Application | None:
+    """The open one of a person's ``applications``, without a query (a person has at most one)."""
+    return next((a for a in applications if a.status not in CLOSED_STATUSES), None)
 
 
 def application_draft_for(*, person: Person) -> Application | None:
@@ -159,9 +166,14 @@ def slots_free(
 
 def appointment_history_rows(person: Person) -> QuerySet:
     """The person's appointments as "My requests" rows, dated by the appointment time."""
+    return _appointment_history_every_row().filter(application__person=person)
+
+
+@functools.cache
+def _appointment_history_every_row() -> QuerySet:
+    # Built once per process: each request only adds its person to a copy.
     return (
-        Appointment.objects.filter(application__person=person)
-        .order_by()
+        Appointment.objects.order_by()
         .annotate(
             reference=F("application__reference"),
             kind=Value("appointment", output_field=CharField()),

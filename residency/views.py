@@ -76,10 +76,11 @@ class HomeView(View):
         context = {"decision_working_days": DECISION_WORKING_DAYS}
         if request.user.is_authenticated:
             person = request.user
+            applications = list(selectors.applications_for(person=person))
             context |= {
                 "failures": eligibility_to_apply(person=person, today=timezone.localdate()),
-                "open_application": selectors.application_open_for(person=person),
-                "applications": list(selectors.applications_for(person=person)),
+                "open_application": selectors.application_open_among(applications),
+                "applications": applications,
             }
         return render(request, "residency/home.html", context)
 

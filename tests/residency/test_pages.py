@@ -281,7 +281,7 @@ def test_the_home_page_query_count_does_not_grow_with_applications(
     for _ in range(3):
         ApplicationFactory(person=application.person, rejected=True)
     client.force_login(application.person)
-    with django_assert_num_queries(9 + session_read_queries()):
+    with django_assert_num_queries(7 + session_read_queries()):
         response = client.get(url("home"))
     assert len(response.context["applications"]) == 4
 
