@@ -1,6 +1,7 @@
 """Form rendering shared by every page: a field's input tied to its own error."""
 
 from django import template
+from django.utils.html import format_html_join
 from django.utils.translation import gettext
 
 from accounts.bidi import bdi
@@ -46,3 +47,14 @@ def bdi_filter(value):
     """A reference or number isolated from the text around it (``accounts.bidi``)."""
 
     return bdi(value)
+
+
+@register.simple_tag
+def select_options(choices, selected):
+    """``<option>`` elements for ``(value, label)`` pairs, ``selected`` marked, in one
+    pass: a template loop spent some fifty calls on each option."""
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((value, " selected" if value == selected else "", label) for value, label in choices),
+    )
