@@ -50,3 +50,36 @@ def fixed_fragment(parser, token):
     parser.delete_first_token()
     name = bits[1].strip("\"'")
     return FixedFragmentNode(nodelist, name, [parser.compile_filter(bit) for bit in bits[2:]])
+
+
+class RequestFragmentNode(template.Node):
+    def __init__(self, nodelist, name, vary_on):
+        self.nodelist = nodelist
+        self.name = name
+        self.vary_on = vary_on
+
+    def render(self, context):
+        request = getattr(context, "request", None)
+        if request is None:
+            return self.nodelist.render(context)
+        rendered = request.__dict__.setdefault("_request_fragments", {})
+        key = (self.name, *(str(value.resolve(context)) for value in self.vary_on))
+        text = rendered.get(key)
+        if text is None:
+            text = rendered[key] = self.nodelist.render(context)
+        return text
+
+
+@register.tag
+def request_fragment(parser, token):
+    """``{% request_fragment "name" value... %}``: rendered once per request and
+    repeated as it is, for a part of the page shown twice (the site navigation,
+    in the header and in the small-screen menu). Unlike ``fixed_fragment`` it
+    may hold the person's name and the CSRF token: nothing outlives the request."""
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError(f"'{bits[0]}' needs a fragment name.")
+    nodelist = parser.parse(("endrequest_fragment",))
+    parser.delete_first_token()
+    name = bits[1].strip("\"'")
+    return RequestFragmentNode(nodelist, name, [parser.compile_filter(bit) for bit in bits[2:]])
