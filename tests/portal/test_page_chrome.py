@@ -5,6 +5,7 @@ sign-out token and language links filled in per request."""
 import re
 
 import pytest
+from django.template import Context, Template
 from django.test import Client
 from django.urls import translate_url
 
@@ -87,3 +88,24 @@ def test_a_typed_qid_never_shows_in_the_next_visitors_sign_in_form():
     assert person.qid not in page
     assert 'name="username"' in page
     assert 'name="password"' in page
+
+
+def test_the_phone_menu_repeats_the_header_navigation_rendered_for_this_request():
+    client = Client()
+    client.force_login(PersonFactory(name_en="Amal Test"))
+    page = client.get("/en/accounts/requests/").content.decode()
+    navigations = re.findall(
+        r'<nav class="site-nav site-nav--(wide|menu)"[^>]*>(.*?)</nav>', page, re.S
+    )
+    assert [kind for kind, _ in navigations] == ["wide", "menu"]
+    assert navigations[0][1] == navigations[1][1]
+    assert "Amal Test" in navigations[0][1]
+
+
+def test_select_options_escape_and_mark_the_selected_choice():
+    html = Template("{% load portal_forms %}{% select_options choices selected %}").render(
+        Context({"choices": [("a", "A & B"), ("<b>", "C")], "selected": "a"})
+    )
+    assert html == (
+        '<option value="a" selected>A &amp; B</option><option value="&lt;b&gt;">C</option>'
+    )
