@@ -27,7 +27,6 @@ django.setup()
 
 from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.core.files.base import ContentFile  # noqa: E402
-from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.db import transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
@@ -36,13 +35,10 @@ from PIL import Image  # noqa: E402
 from accounts.constants import CardKind, CardStatus, ChipStatus, Language  # noqa: E402
 from accounts.management.commands.seed_demo import DEMO_PASSWORD, demo_photo_bytes  # noqa: E402
 from accounts.models import Person, SmartCard  # noqa: E402
-from accounts.uploads import upload_clean  # noqa: E402
 from activation.management.commands.seed_activation_demo import (  # noqa: E402
     epayment_activate,
 )
-from residency import services  # noqa: E402
-from residency.constants import Basis, DocumentKind  # noqa: E402
-from residency.eligibility import declaration_years  # noqa: E402
+from residency.demo import application_draft_fill  # noqa: E402
 from residency.models import ServiceCentre  # noqa: E402
 from residency.selectors import application_open_for  # noqa: E402
 
@@ -143,26 +139,17 @@ def main():
             epayment_activate(person)
             if application_open_for(person=person) is not None:
                 continue
-            application = services.application_start(person=person)
-            basis = Basis.RESIDENCE_BORN_ABROAD
-            years = declaration_years(basis=basis, today=today)
-            application = services.application_draft_update(
-                application=application,
-                actor=person,
-                basis=basis,
-                days_abroad={str(year): 15 for year in years},
+            application_draft_fill(
+                person=person,
                 employer="Load Test Trading",
                 occupation="Engineer",
                 monthly_income=20000,
+                days_abroad_per_year=15,
+                scan=_pdf,
+                photo=None,  # uploaded through the portal during the run
                 preferred_centre=centre,
+                today=today,
             )
-            for kind in application.required_document_kinds:
-                if kind == DocumentKind.PHOTO:
-                    continue  # uploaded through the portal during the run
-                upload = upload_clean(SimpleUploadedFile(f"{kind}.pdf", _pdf(str(kind))))
-                services.document_add(
-                    application=application, kind=kind, upload=upload, actor=person
-                )
     reviewer = Person.objects.get(qid=REVIEWER_QID)
     if not TOTPDevice.objects.filter(user=reviewer, confirmed=True).exists():
         TOTPDevice.objects.create(

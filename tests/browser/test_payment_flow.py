@@ -21,18 +21,16 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.constants import CardKind
 from accounts.models import Person, SmartCard, SMSDevice
-from accounts.uploads import upload_clean
 from residency import services
-from residency.constants import ApplicationStatus, Basis, DocumentKind, FeeKind, PaymentStatus
-from residency.eligibility import declaration_years
-from residency.models import Application, Document, Payment, ServiceCentre
+from residency.constants import ApplicationStatus, FeeKind, PaymentStatus
+from residency.demo import application_draft_fill
+from residency.models import Application, Document, Payment
 from tests.browser.conftest import _new_page
 from tests.browser.test_residency_flow import (
     PASSWORD,
@@ -51,24 +49,15 @@ CARD_NUMBER = "PR0000000456"
 
 def complete_draft(person: Person) -> Application:
     """Every page of the form filled, as Rajesh would have done (see test_residency_flow)."""
-    application = services.application_start(person=person)
-    basis = Basis.RESIDENCE_BORN_ABROAD
-    years = declaration_years(basis=basis, today=timezone.localdate())
-    application = services.application_draft_update(
-        application=application,
-        actor=person,
-        basis=basis,
-        days_abroad={str(year): 12 for year in years},
+    return application_draft_fill(
+        person=person,
         employer="Qatar Engineering Co.",
         occupation="Civil engineer",
         monthly_income=28000,
-        preferred_centre=ServiceCentre.objects.order_by("pk").first(),
+        days_abroad_per_year=12,
+        scan=scan_pdf,
+        photo=photo_jpeg,
     )
-    for kind in application.required_document_kinds:
-        content = photo_jpeg() if kind == DocumentKind.PHOTO else scan_pdf(str(kind))
-        upload = upload_clean(SimpleUploadedFile(f"{kind}.bin", content))
-        services.document_add(application=application, kind=kind, upload=upload, actor=person)
-    return application
 
 
 @pytest.fixture

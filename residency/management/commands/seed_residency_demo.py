@@ -13,19 +13,16 @@ left it and the command only says so.
 import io
 import uuid
 
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.utils import timezone
 from PIL import Image
 
 from accounts.models import Person
-from accounts.uploads import upload_clean
 from residency import payments, services
-from residency.constants import Basis, DocumentKind, FeeKind
-from residency.eligibility import declaration_years
-from residency.models import Application, ServiceCentre
+from residency.constants import FeeKind
+from residency.demo import application_draft_fill
+from residency.models import Application
 
 APPLICANT_QID = "27960800011"
 
@@ -59,23 +56,15 @@ class Command(BaseCommand):
                 f"({existing.get_status_display()}); left as it is."
             )
             return
-        application = services.application_start(person=person)
-        basis = Basis.RESIDENCE_BORN_ABROAD
-        years = declaration_years(basis=basis, today=timezone.localdate())
-        application = services.application_draft_update(
-            application=application,
-            actor=person,
-            basis=basis,
-            days_abroad={str(year): 21 for year in years},
+        application = application_draft_fill(
+            person=person,
             employer="Hamad Medical Corporation",
             occupation="Senior nurse",
             monthly_income=18000,
-            preferred_centre=ServiceCentre.objects.order_by("pk").first(),
+            days_abroad_per_year=21,
+            scan=_pdf,
+            photo=_photo,
         )
-        for kind in application.required_document_kinds:
-            content = _photo() if kind == DocumentKind.PHOTO else _pdf(str(kind))
-            upload = upload_clean(SimpleUploadedFile(f"{kind}.bin", content))
-            services.document_add(application=application, kind=kind, upload=upload, actor=person)
         payments.payment_make(
             application=application,
             kind=FeeKind.APPLICATION,
