@@ -8,8 +8,9 @@ transaction as the change it reports (PRODUCT.md section 7).
 """
 
 import datetime
+import functools
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -27,11 +28,13 @@ from activation.eligibility import eligibility_failures
 from activation.models import (
     ActivationRequest,
     CardService,
+    CardServiceRequest,
     ChipRequest,
     CorrectionRequest,
     DeactivationRequest,
     EService,
     PhotoRequest,
+    ReviewedRequest,
 )
 from messaging.notifications import notify
 
@@ -116,32 +119,26 @@ def activation_confirm(
     returns the first request and ``created=False``; a second tab with its
     own key finds the services already active and is refused.
     """
-    now = now or timezone.now()
-    services = list(services)
-    card = _lock_own_card(person=person, card=card)
-    existing = _replayed(
-        ActivationRequest, person=person, card=card, idempotency_key=idempotency_key
+    return _card_services_change(
+        ActivationRequest,
+        person=person,
+        card=card,
+        services=services,
+        idempotency_key=idempotency_key,
+        now=now,
+        check=functools.partial(activation_check, person=person),
+        carry_out=_card_services_start,
+        template="activation_confirmed",
     )
-    if existing:
-        return existing, False
-    activation_check(person=person, card=card, services=services, now=now)
-    request = request_create(
-        ActivationRequest(person=person, card=card, idempotency_key=idempotency_key), actor=person
-    )
-    request.services.set(services)
+
+
+def _card_services_start(*, request: ActivationRequest, services: list[EService], now) -> None:
     CardService.objects.bulk_create(
         [
-            CardService(card=card, service=service, activation=request, activated_at=now)
+            CardService(card=request.card, service=service, activation=request, activated_at=now)
             for service in services
         ]
     )
-    request_transition(request, to=ServiceRequestStatus.COMPLETED, actor=person)
-    notify(
-        person=person,
-        template="activation_confirmed",
-        context={"reference": request.reference, "services": services, "card": card},
-    )
-    return request, True
 
 
 @transaction.atomic
@@ -155,35 +152,72 @@ def activation_deactivate(
 ) -> tuple[DeactivationRequest, bool]:
     """Record a deactivation request and end the services on the card; idempotent like
     :func:`activation_confirm`."""
-    now = now or timezone.now()
-    services = list(services)
-    card = _lock_own_card(person=person, card=card)
-    existing = _replayed(
-        DeactivationRequest, person=person, card=card, idempotency_key=idempotency_key
+    return _card_services_change(
+        DeactivationRequest,
+        person=person,
+        card=card,
+        services=services,
+        idempotency_key=idempotency_key,
+        now=now,
+        check=_deactivation_check,
+        carry_out=_card_services_end,
+        template="activation_deactivated",
     )
-    if existing:
-        return existing, False
+
+
+def _active_rows(*, card: SmartCard, services: list[EService]):
+    return CardService.objects.filter(card=card, service__in=services, deactivated_at__isnull=True)
+
+
+def _deactivation_check(*, card: SmartCard, services: list[EService], now) -> None:
     if not services:
         raise ActivationRefused(_("Select at least one service."), code="nothing_selected")
-    rows = list(
-        CardService.objects.filter(card=card, service__in=services, deactivated_at__isnull=True)
-    )
-    if len(rows) != len(services):
+    if len(_active_rows(card=card, services=services)) != len(services):
         raise ActivationRefused(
             _("A selected service is not active on this card."), code="not_active"
         )
-    request = request_create(
-        DeactivationRequest(person=person, card=card, idempotency_key=idempotency_key),
-        actor=person,
-    )
-    request.services.set(services)
-    CardService.objects.filter(pk__in=[row.pk for row in rows]).update(
+
+
+def _card_services_end(*, request: DeactivationRequest, services: list[EService], now) -> None:
+    _active_rows(card=request.card, services=services).update(
         deactivation=request, deactivated_at=now
     )
+
+
+def _card_services_change(
+    model: type[CardServiceRequest],
+    *,
+    person: Person,
+    card: SmartCard,
+    services: Iterable[EService],
+    idempotency_key: uuid.UUID,
+    now: datetime.datetime | None,
+    check: Callable[..., None],
+    carry_out: Callable[..., None],
+    template: str,
+):
+    """What activation and deactivation share, in one transaction under the card lock.
+
+    A replayed submission returns its first request. Otherwise ``check`` refuses
+    what cannot be done, the request is recorded, ``carry_out`` changes the
+    card's services and the completed request is reported with ``template``.
+    """
+    now = now or timezone.now()
+    services = list(services)
+    card = _lock_own_card(person=person, card=card)
+    existing = _replayed(model, person=person, card=card, idempotency_key=idempotency_key)
+    if existing:
+        return existing, False
+    check(card=card, services=services, now=now)
+    request = request_create(
+        model(person=person, card=card, idempotency_key=idempotency_key), actor=person
+    )
+    request.services.set(services)
+    carry_out(request=request, services=services, now=now)
     request_transition(request, to=ServiceRequestStatus.COMPLETED, actor=person)
     notify(
         person=person,
-        template="activation_deactivated",
+        template=template,
         context={"reference": request.reference, "services": services, "card": card},
     )
     return request, True
@@ -208,22 +242,73 @@ def chip_request_create(*, person: Person, card: SmartCard) -> ChipRequest:
             code="already_requested",
         )
     request = request_create(ChipRequest(person=person, card=card), actor=person)
-    notify(
-        person=person,
-        template="activation_chip_submitted",
-        context={"reference": request.reference},
-        sms=False,
-    )
+    _tell_sent(request)
     return request
 
 
-def _decide(request, *, decision: str, actor: Person, note: str):
+def _chip_activate(request: ChipRequest, *, now) -> None:
+    SmartCard.objects.filter(pk=request.card_id).update(chip_status=ChipStatus.ACTIVE)
+
+
+def _register_correct(request: CorrectionRequest, *, now: datetime.datetime | None) -> None:
+    """Write the approved values into the register, which then counts as verified."""
+    person = Person.objects.select_for_update().get(pk=request.person_id)
+    for field, value in request.changes.items():
+        setattr(person, field, value)
+    person.data_verified = True
+    person.data_reviewed_at = now or timezone.now()
+    person.save()
+    request.person = person
+
+
+def _photo_adopt(request: PhotoRequest, *, now) -> None:
+    """The reviewed photo becomes the person's approved photo (rule 7)."""
+    person = Person.objects.select_for_update().get(pk=request.person_id)
+    with request.photo.open("rb") as source:
+        person.photo.save(f"photo{_suffix(request.photo.name)}", ContentFile(source.read()))
+    request.person = person
+
+
+# Each request staff review: the prefix of its messages (``<prefix>_submitted``,
+# ``_approved``, ``_rejected``) and the change an approval makes.
+_REVIEWS: dict[type[ReviewedRequest], tuple[str, Callable[..., None]]] = {
+    ChipRequest: ("activation_chip", _chip_activate),
+    CorrectionRequest: ("activation_correction", _register_correct),
+    PhotoRequest: ("activation_photo", _photo_adopt),
+}
+
+
+def _tell_sent(request: ReviewedRequest) -> None:
+    """Tell the person their request reached the staff: in the portal inbox only, no SMS."""
+    notice = _REVIEWS[type(request)][0]
+    notify(
+        person=request.person,
+        template=f"{notice}_submitted",
+        context={"reference": request.reference},
+        sms=False,
+    )
+
+
+def _decide(request: ReviewedRequest, *, decision: str, actor: Person, note: str, now=None):
+    """Move a reviewed request to the staff's decision and tell the person, with the reason.
+
+    An approval makes its change (``_REVIEWS``) in the same transaction.
+    """
     if decision == Decision.REJECT and not note.strip():
         raise ActivationRefused(
             _("Give the reason for the rejection; the person will read it."), code="reason_missing"
         )
+    notice, approve = _REVIEWS[type(request)]
     to = ReviewStatus.APPROVED if decision == Decision.APPROVE else ReviewStatus.REJECTED
-    return request_transition(request, to=to, actor=actor, note=note.strip())
+    request = request_transition(request, to=to, actor=actor, note=note.strip())
+    if request.status == ReviewStatus.APPROVED:
+        approve(request, now=now)
+    notify(
+        person=request.person,
+        template=f"{notice}_{request.status}",
+        context={"reference": request.reference, "reason": note.strip()},
+    )
+    return request
 
 
 @transaction.atomic
@@ -231,15 +316,7 @@ def chip_request_decide(
     *, chip_request: ChipRequest, decision: str, actor: Person, note: str = ""
 ) -> ChipRequest:
     """Staff approve (the chip becomes active) or reject (with a reason) a chip request."""
-    request = _decide(chip_request, decision=decision, actor=actor, note=note)
-    if request.status == ReviewStatus.APPROVED:
-        SmartCard.objects.filter(pk=request.card_id).update(chip_status=ChipStatus.ACTIVE)
-    notify(
-        person=request.person,
-        template=f"activation_chip_{request.status}",
-        context={"reference": request.reference, "reason": note.strip()},
-    )
-    return request
+    return _decide(chip_request, decision=decision, actor=actor, note=note)
 
 
 @transaction.atomic
@@ -274,12 +351,7 @@ def correction_request_create(
             _("Enter at least one value that should change."), code="nothing_changed"
         )
     request_create(request, actor=person)
-    notify(
-        person=person,
-        template="activation_correction_submitted",
-        context={"reference": request.reference},
-        sms=False,
-    )
+    _tell_sent(request)
     return request
 
 
@@ -332,21 +404,7 @@ def correction_request_decide(
             _("A mobile number change is decided as an account change request."),
             code="mobile_not_here",
         )
-    request = _decide(correction, decision=decision, actor=actor, note=note)
-    if request.status == ReviewStatus.APPROVED:
-        person = Person.objects.select_for_update().get(pk=request.person_id)
-        for field, value in request.changes.items():
-            setattr(person, field, value)
-        person.data_verified = True
-        person.data_reviewed_at = now or timezone.now()
-        person.save()
-        request.person = person
-    notify(
-        person=request.person,
-        template=f"activation_correction_{request.status}",
-        context={"reference": request.reference, "reason": note.strip()},
-    )
-    return request
+    return _decide(correction, decision=decision, actor=actor, note=note, now=now)
 
 
 @transaction.atomic
@@ -366,12 +424,7 @@ def photo_request_create(*, person: Person, upload: CleanUpload) -> PhotoRequest
         raise ActivationRefused(
             _("Your previous photo is still waiting for review."), code="already_requested"
         ) from None
-    notify(
-        person=person,
-        template="activation_photo_submitted",
-        context={"reference": request.reference},
-        sms=False,
-    )
+    _tell_sent(request)
     return request
 
 
@@ -380,18 +433,7 @@ def photo_request_decide(
     *, photo_request: PhotoRequest, decision: str, actor: Person, note: str = ""
 ) -> PhotoRequest:
     """Staff approve (the photo becomes the person's approved photo, rule 7) or reject it."""
-    request = _decide(photo_request, decision=decision, actor=actor, note=note)
-    if request.status == ReviewStatus.APPROVED:
-        person = Person.objects.select_for_update().get(pk=request.person_id)
-        with request.photo.open("rb") as source:
-            person.photo.save(f"photo{_suffix(request.photo.name)}", ContentFile(source.read()))
-        request.person = person
-    notify(
-        person=request.person,
-        template=f"activation_photo_{request.status}",
-        context={"reference": request.reference, "reason": note.strip()},
-    )
-    return request
+    return _decide(photo_request, decision=decision, actor=actor, note=note)
 
 
 def _suffix(name: str) -> str:

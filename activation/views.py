@@ -8,6 +8,7 @@ person, so another person's card or request is a 404 (rule 8).
 
 import mimetypes
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -16,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -38,6 +40,12 @@ from activation.forms import (
 )
 
 never_cached = method_decorator(never_cache, name="dispatch")
+
+
+def _request_sent(request, message: str, *, reference: str, back_to: str = "activation:profile"):
+    """Tell the person the reference of the request they just sent, then take them back."""
+    messages.success(request, bdi_format(message, reference=reference))
+    return redirect(back_to)
 
 
 @never_cached
@@ -200,14 +208,12 @@ class ChipRequestView(LoginRequiredMixin, View):
             chip_request = services.chip_request_create(person=request.user, card=card)
         except services.ActivationRefused as refused:
             return self._render(card, error=refused.messages[0], status=400)
-        messages.success(
+        return _request_sent(
             request,
-            bdi_format(
-                _("Your chip activation request %(reference)s was sent for review."),
-                reference=chip_request.reference,
-            ),
+            _("Your chip activation request %(reference)s was sent for review."),
+            reference=chip_request.reference,
+            back_to="activation:overview",
         )
-        return redirect("activation:overview")
 
     def _render(self, card, error="", status=200):
         context = {
@@ -232,28 +238,45 @@ class ProfileView(LoginRequiredMixin, View):
 
 
 @never_cached
-class CorrectionView(LoginRequiredMixin, View):
+class RequestFormView(LoginRequiredMixin, View):
+    """A form that sends one request to staff; the person is told its reference."""
+
+    form_class: type[forms.Form]
+    template_name: str
+    sent_message: str
+
     def get(self, request):
-        return self._render(CorrectionForm())
+        return self._render(self.form_class())
 
     def post(self, request):
-        form = CorrectionForm(request.POST)
+        form = self.form_class(request.POST, request.FILES)
         if form.is_valid():
-            correction = services.correction_request_create(
-                person=request.user, **form.cleaned_data
-            )
-            messages.success(
-                request,
-                bdi_format(
-                    _("Your correction request %(reference)s was sent for review."),
-                    reference=correction.reference,
-                ),
-            )
-            return redirect("activation:profile")
+            try:
+                sent = self.send(form)
+            except services.ActivationRefused as refused:
+                form.add_error(None, refused)
+            else:
+                return _request_sent(request, self.sent_message, reference=sent.reference)
         return self._render(form, status=400)
 
+    def send(self, form):
+        raise NotImplementedError
+
+    def get_context_data(self) -> dict:
+        return {}
+
     def _render(self, form, status=200):
-        return render(self.request, "activation/correction.html", {"form": form}, status=status)
+        context = {"form": form, **self.get_context_data()}
+        return render(self.request, self.template_name, context, status=status)
+
+
+class CorrectionView(RequestFormView):
+    form_class = CorrectionForm
+    template_name = "activation/correction.html"
+    sent_message = gettext_lazy("Your correction request %(reference)s was sent for review.")
+
+    def send(self, form):
+        return services.correction_request_create(person=self.request.user, **form.cleaned_data)
 
 
 MOBILE_SESSION_KEY = "activation:mobile_change"
@@ -334,50 +357,28 @@ class MobileCodeView(LoginRequiredMixin, DeviceCodeView):
                 _("Your mobile number was changed. Sign in again with your password."),
             )
             return redirect("accounts:login")
-        messages.success(
+        return _request_sent(
             self.request,
-            bdi_format(
-                _(
-                    "Your mobile change request %(reference)s was sent to staff, "
-                    "who will check your identity."
-                ),
-                reference=request.reference,
+            _(
+                "Your mobile change request %(reference)s was sent to staff, "
+                "who will check your identity."
             ),
+            reference=request.reference,
         )
-        return redirect("activation:profile")
 
 
-@never_cached
-class PhotoUploadView(LoginRequiredMixin, View):
-    def get(self, request):
-        return self._render(PhotoUploadForm())
+class PhotoUploadView(RequestFormView):
+    form_class = PhotoUploadForm
+    template_name = "activation/photo_upload.html"
+    sent_message = gettext_lazy("Your photo %(reference)s was sent for review.")
 
-    def post(self, request):
-        form = PhotoUploadForm(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                photo_request = services.photo_request_create(
-                    person=request.user, upload=form.cleaned_data["photo"]
-                )
-            except services.ActivationRefused as refused:
-                form.add_error(None, refused)
-            else:
-                messages.success(
-                    request,
-                    bdi_format(
-                        _("Your photo %(reference)s was sent for review."),
-                        reference=photo_request.reference,
-                    ),
-                )
-                return redirect("activation:profile")
-        return self._render(form, status=400)
+    def send(self, form):
+        return services.photo_request_create(
+            person=self.request.user, upload=form.cleaned_data["photo"]
+        )
 
-    def _render(self, form, status=200):
-        context = {
-            "form": form,
-            "open_request": selectors.photo_request_open_for_person(self.request.user),
-        }
-        return render(self.request, "activation/photo_upload.html", context, status=status)
+    def get_context_data(self) -> dict:
+        return {"open_request": selectors.photo_request_open_for_person(self.request.user)}
 
 
 def _image_response(file_field) -> FileResponse:

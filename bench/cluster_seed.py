@@ -141,10 +141,6 @@ def main():
                 continue
             application_draft_fill(
                 person=person,
-                employer="Load Test Trading",
-                occupation="Engineer",
-                monthly_income=20000,
-                days_abroad_per_year=15,
                 scan=_pdf,
                 photo=None,  # uploaded through the portal during the run
                 preferred_centre=centre,

@@ -271,17 +271,24 @@ class ApplicationAdmin(IndexedSearchMixin, PersonDataViewMixin, ReadOnlyAdminMix
             *super().get_urls(),
         ]
 
-    def _page(self, request, application, *, title, form, template, **extra):
+    # The back-office pages about one application: residency/admin/<page>.html, and its title.
+    PAGE_TITLES = {
+        "decision": _("Decide on %(reference)s"),
+        "collection": _("Record collection for %(reference)s"),
+        "rebook": _("Book a new appointment for %(reference)s"),
+    }
+
+    def _page(self, request, application, page, *, form=None, **extra):
         context = {
             **extra,
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": title,
+            "title": self.PAGE_TITLES[page] % {"reference": application.reference},
             "application": application,
             "form": form,
             "documents": application.documents.filter(is_current=True),
         }
-        return TemplateResponse(request, template, context)
+        return TemplateResponse(request, f"residency/admin/{page}.html", context)
 
     def _back(self, application):
         return redirect("admin:residency_application_change", application.pk)
@@ -320,13 +327,7 @@ class ApplicationAdmin(IndexedSearchMixin, PersonDataViewMixin, ReadOnlyAdminMix
             else:
                 self.message_user(request, gettext("The decision was recorded."))
             return self._back(application)
-        return self._page(
-            request,
-            application,
-            title=gettext("Decide on %(reference)s") % {"reference": application.reference},
-            form=form,
-            template="residency/admin/decision.html",
-        )
+        return self._page(request, application, "decision", form=form)
 
     def collect_view(self, request, pk):
         if not policies.can_record_collection(request.user):
@@ -348,10 +349,8 @@ class ApplicationAdmin(IndexedSearchMixin, PersonDataViewMixin, ReadOnlyAdminMix
         return self._page(
             request,
             application,
-            title=gettext("Record collection for %(reference)s")
-            % {"reference": application.reference},
+            "collection",
             form=form,
-            template="residency/admin/collection.html",
             fee_unpaid=payments.fee_unpaid_error(application=application, kind=FeeKind.CARD),
         )
 
@@ -360,14 +359,7 @@ class ApplicationAdmin(IndexedSearchMixin, PersonDataViewMixin, ReadOnlyAdminMix
             raise PermissionDenied
         application = get_object_or_404(Application, pk=pk)
         if request.method != "POST":
-            return self._page(
-                request,
-                application,
-                title=gettext("Book a new appointment for %(reference)s")
-                % {"reference": application.reference},
-                form=None,
-                template="residency/admin/rebook.html",
-            )
+            return self._page(request, application, "rebook")
         try:
             if application.status == S.APPROVED:
                 appointment = services.appointment_book(application=application, actor=request.user)

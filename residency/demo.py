@@ -23,20 +23,21 @@ from residency.models import Application, ServiceCentre
 def application_draft_fill(
     *,
     person: Person,
-    employer: str,
-    occupation: str,
-    monthly_income: int,
-    days_abroad_per_year: int,
     scan: Callable[[str], bytes],
     photo: Callable[[], bytes] | None,
     preferred_centre: ServiceCentre | None = None,
     today: datetime.date | None = None,
+    employer: str = "Hamad Medical Corporation",
+    occupation: str = "Senior nurse",
+    monthly_income: int = 18000,
+    days_abroad_per_year: int = 21,
 ) -> Application:
     """Start an application for a resident born abroad and answer every page of its form.
 
     Each required document is uploaded: the personal photo from ``photo()`` and
     every other one from ``scan(kind)``. Without ``photo`` the photo is left for
-    the person to upload. The preferred centre is the first one unless given.
+    the person to upload. The preferred centre is the first one unless given;
+    the answers default to those of the demo applicant, a senior nurse.
     """
     application = services.application_start(person=person)
     basis = Basis.RESIDENCE_BORN_ABROAD

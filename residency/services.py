@@ -155,11 +155,22 @@ def document_add(
     )
 
 
-def _restart_clock(application: Application, now: datetime.datetime) -> None:
-    application.clock_started_on = timezone.localdate(now)
-    application.decision_due_on = working_day_add(
-        application.clock_started_on, days=DECISION_WORKING_DAYS
-    )
+def _clock_restarted(now: datetime.datetime) -> dict[str, datetime.date]:
+    """The decision clock of a submission or resubmission made at ``now``."""
+    started = timezone.localdate(now)
+    return {
+        "clock_started_on": started,
+        "decision_due_on": working_day_add(started, days=DECISION_WORKING_DAYS),
+    }
+
+
+def _transition(
+    locked: Application, *, to: str, actor: Person, note: str = "", **fields
+) -> Application:
+    """Set ``fields`` on the locked application and save them with its move to ``to``."""
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    return request_transition(locked, to=to, actor=actor, note=note, update_fields=list(fields))
 
 
 @transaction.atomic
@@ -191,14 +202,13 @@ def application_submit(
             person=locked.person, basis=locked.basis, days_abroad=locked.days_abroad, today=today
         )
     )
-    locked.declared_at = now
-    locked.submitted_at = now
-    _restart_clock(locked, now)
-    request_transition(
+    _transition(
         locked,
         to=S.SUBMITTED,
         actor=actor,
-        update_fields=["declared_at", "submitted_at", "clock_started_on", "decision_due_on"],
+        declared_at=now,
+        submitted_at=now,
+        **_clock_restarted(now),
     )
     notify(person=locked.person, template="residency_submitted", context={"application": locked})
     return locked
@@ -215,14 +225,7 @@ def application_resubmit(
     now = _now(now)
     locked = _locked(application)
     _require_status(locked, S.MORE_INFO_REQUESTED)
-    _restart_clock(locked, now)
-    request_transition(
-        locked,
-        to=S.RESUBMITTED,
-        actor=actor,
-        note=note,
-        update_fields=["clock_started_on", "decision_due_on"],
-    )
+    _transition(locked, to=S.RESUBMITTED, actor=actor, note=note, **_clock_restarted(now))
     notify(person=locked.person, template="residency_resubmitted", context={"application": locked})
     return locked
 
@@ -257,10 +260,7 @@ def _decide(
     locked = _locked(application)
     if locked.status in TAKEN_INTO_REVIEW_FROM:
         request_transition(locked, to=S.UNDER_REVIEW, actor=actor)
-    for name, value in fields.items():
-        setattr(locked, name, value)
-    request_transition(locked, to=to, actor=actor, note=note, update_fields=list(fields))
-    return locked
+    return _transition(locked, to=to, actor=actor, note=note, **fields)
 
 
 @transaction.atomic

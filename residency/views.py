@@ -6,6 +6,7 @@ person, status pages by the person and reference (404 for anyone else).
 """
 
 import icalendar
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
@@ -192,16 +193,29 @@ class PersonalStepView(DraftStepView):
         return redirect(self.next_url())
 
 
-class BasisStepView(DraftStepView):
-    step = Step.BASIS
+class DraftFieldsStepView(DraftStepView):
+    """A page whose model form answers fields of the draft; the answers are saved as given."""
+
+    form_class: type[forms.ModelForm]
 
     def get_form(self, data=None, files=None):
-        return BasisForm(data, instance=self.application, today=timezone.localdate())
+        return self.form_class(data, instance=self.application, **self.get_form_kwargs())
+
+    def get_form_kwargs(self) -> dict:
+        return {}
 
     def save(self, form):
         self.application = services.application_draft_update(
-            application=self.application, actor=self.request.user, basis=form.cleaned_data["basis"]
+            application=self.application, actor=self.request.user, **form.cleaned_data
         )
+
+
+class BasisStepView(DraftFieldsStepView):
+    step = Step.BASIS
+    form_class = BasisForm
+
+    def get_form_kwargs(self) -> dict:
+        return {"today": timezone.localdate()}
 
 
 class ResidenceStepView(DraftStepView):
@@ -227,28 +241,14 @@ class ResidenceStepView(DraftStepView):
         )
 
 
-class EmploymentStepView(DraftStepView):
+class EmploymentStepView(DraftFieldsStepView):
     step = Step.EMPLOYMENT
-
-    def get_form(self, data=None, files=None):
-        return EmploymentForm(data, instance=self.application)
-
-    def save(self, form):
-        self.application = services.application_draft_update(
-            application=self.application, actor=self.request.user, **form.cleaned_data
-        )
+    form_class = EmploymentForm
 
 
-class CentreStepView(DraftStepView):
+class CentreStepView(DraftFieldsStepView):
     step = Step.CENTRE
-
-    def get_form(self, data=None, files=None):
-        return CentreForm(data, instance=self.application)
-
-    def save(self, form):
-        self.application = services.application_draft_update(
-            application=self.application, actor=self.request.user, **form.cleaned_data
-        )
+    form_class = CentreForm
 
 
 class DocumentUploadMixin:

@@ -48,16 +48,8 @@ CARD_NUMBER = "PR0000000456"
 
 
 def complete_draft(person: Person) -> Application:
-    """Every page of the form filled, as Rajesh would have done (see test_residency_flow)."""
-    return application_draft_fill(
-        person=person,
-        employer="Qatar Engineering Co.",
-        occupation="Civil engineer",
-        monthly_income=28000,
-        days_abroad_per_year=12,
-        scan=scan_pdf,
-        photo=photo_jpeg,
-    )
+    """Every page of the form answered and every document uploaded."""
+    return application_draft_fill(person=person, scan=scan_pdf, photo=photo_jpeg)
 
 
 @pytest.fixture

@@ -56,15 +56,7 @@ class Command(BaseCommand):
                 f"({existing.get_status_display()}); left as it is."
             )
             return
-        application = application_draft_fill(
-            person=person,
-            employer="Hamad Medical Corporation",
-            occupation="Senior nurse",
-            monthly_income=18000,
-            days_abroad_per_year=21,
-            scan=_pdf,
-            photo=_photo,
-        )
+        application = application_draft_fill(person=person, scan=_pdf, photo=_photo)
         payments.payment_make(
             application=application,
             kind=FeeKind.APPLICATION,
