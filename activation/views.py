@@ -7,6 +7,7 @@ person, so another person's card or request is a 404 (rule 8).
 """
 
 import mimetypes
+from collections.abc import Callable
 
 from django import forms
 from django.contrib import messages
@@ -38,6 +39,7 @@ from activation.forms import (
     PhotoUploadForm,
     ServiceSelectionForm,
 )
+from activation.models import CardServiceRequest
 
 never_cached = method_decorator(never_cache, name="dispatch")
 
@@ -102,9 +104,39 @@ class CatalogueView(CardStepUpMixin, View):
         return render(self.request, "activation/catalogue.html", context, status=status)
 
 
+class CardServicesChangeMixin(CardStepUpMixin):
+    """The confirmed form carries out ``change``; one change per idempotency key."""
+
+    change: Callable[..., tuple[CardServiceRequest, bool]]
+
+    def post(self, request, card_pk):
+        form = ConfirmForm(request.POST)
+        if form.is_valid():
+            try:
+                done, _created = self.change(
+                    person=request.user,
+                    card=self.card,
+                    services=self.chosen(form),
+                    idempotency_key=form.cleaned_data["token"],
+                )
+            except services.ActivationRefused as refused:
+                form.add_error(None, refused)
+            else:
+                return redirect("activation:request_done", reference=done.reference)
+        return self.refused(form)
+
+    def chosen(self, form) -> list:
+        raise NotImplementedError
+
+    def refused(self, form):
+        raise NotImplementedError
+
+
 @never_cached
-class ReviewView(CardStepUpMixin, View):
+class ReviewView(CardServicesChangeMixin, View):
     """Review the selection, then confirm. The page carries a fresh idempotency key."""
+
+    change = staticmethod(services.activation_confirm)
 
     def get(self, request, card_pk):
         form = ServiceSelectionForm(request.GET)
@@ -119,20 +151,10 @@ class ReviewView(CardStepUpMixin, View):
         initial = {"services": selected, "token": ConfirmForm.new_token()}
         return self._render(ConfirmForm(initial=initial), selected)
 
-    def post(self, request, card_pk):
-        form = ConfirmForm(request.POST)
-        if form.is_valid():
-            try:
-                activation, _created = services.activation_confirm(
-                    person=request.user,
-                    card=self.card,
-                    services=form.cleaned_data["services"],
-                    idempotency_key=form.cleaned_data["token"],
-                )
-            except services.ActivationRefused as refused:
-                form.add_error(None, refused)
-            else:
-                return redirect("activation:request_done", reference=activation.reference)
+    def chosen(self, form) -> list:
+        return form.cleaned_data["services"]
+
+    def refused(self, form):
         return self._render(form, form.cleaned_data.get("services", []), status=400)
 
     def _render(self, form, selected, status=200):
@@ -141,8 +163,10 @@ class ReviewView(CardStepUpMixin, View):
 
 
 @never_cached
-class DeactivateView(CardStepUpMixin, View):
+class DeactivateView(CardServicesChangeMixin, View):
     """Confirm turning one active service off; idempotent like the activation."""
+
+    change = staticmethod(services.activation_deactivate)
 
     def get(self, request, card_pk, code):
         row = self._active_row(code)
@@ -150,21 +174,14 @@ class DeactivateView(CardStepUpMixin, View):
         return self._render(ConfirmForm(initial=initial), row)
 
     def post(self, request, card_pk, code):
-        row = self._active_row(code)
-        form = ConfirmForm(request.POST)
-        if form.is_valid():
-            try:
-                deactivation, _created = services.activation_deactivate(
-                    person=request.user,
-                    card=self.card,
-                    services=[row.service],
-                    idempotency_key=form.cleaned_data["token"],
-                )
-            except services.ActivationRefused as refused:
-                form.add_error(None, refused)
-            else:
-                return redirect("activation:request_done", reference=deactivation.reference)
-        return self._render(form, row, status=400)
+        self.row = self._active_row(code)
+        return super().post(request, card_pk)
+
+    def chosen(self, form) -> list:
+        return [self.row.service]
+
+    def refused(self, form):
+        return self._render(form, self.row, status=400)
 
     def _active_row(self, code):
         found = selectors.card_service_active_get(card=self.card, code=code)
