@@ -293,11 +293,17 @@ class ApplicationAdmin(IndexedSearchMixin, PersonDataViewMixin, ReadOnlyAdminMix
     def _back(self, application):
         return redirect("admin:residency_application_change", application.pk)
 
-    def decide_view(self, request, pk):
-        if not policies.can_review(request.user):
+    def _staff_page_open(self, request, pk, *, allowed, form_class):
+        """The application a decision page is about and its form, for staff ``allowed`` lets in."""
+        if not allowed(request.user):
             raise PermissionDenied
         application = get_object_or_404(Application.objects.select_related("person"), pk=pk)
-        form = DecisionForm(request.POST or None)
+        return application, form_class(request.POST or None)
+
+    def decide_view(self, request, pk):
+        application, form = self._staff_page_open(
+            request, pk, allowed=policies.can_review, form_class=DecisionForm
+        )
         if request.method == "POST" and form.is_valid():
             decision, message = form.cleaned_data["decision"], form.cleaned_data["message"]
             try:
@@ -330,10 +336,9 @@ class ApplicationAdmin(IndexedSearchMixin, PersonDataViewMixin, ReadOnlyAdminMix
         return self._page(request, application, "decision", form=form)
 
     def collect_view(self, request, pk):
-        if not policies.can_record_collection(request.user):
-            raise PermissionDenied
-        application = get_object_or_404(Application.objects.select_related("person"), pk=pk)
-        form = CollectionForm(request.POST or None)
+        application, form = self._staff_page_open(
+            request, pk, allowed=policies.can_record_collection, form_class=CollectionForm
+        )
         if request.method == "POST" and form.is_valid():
             try:
                 services.application_record_collection(
