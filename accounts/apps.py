@@ -2,10 +2,43 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
+from accounts.constants import AccountChangeStatus, AccountRequestKind
 
-class AccountsConfig(AppConfig):
+
+class RequestHistoryMixin:
+    """For the ``AppConfig`` of an app whose kinds of request join the person's one
+    history (``accounts.history``); a mixin, so that Django still finds the one
+    ``AppConfig`` subclass in each ``apps.py``.
+
+    ``history_requests`` lists them in the order the history offers them: the
+    kind (a ``TextChoices`` member, whose label names it), the app's model that
+    holds those requests and the model's status choices.
+    """
+
+    history_requests: tuple = ()
+
+    def history_sources(self) -> list:
+        from accounts.history import HistorySource, request_rows
+
+        return [
+            HistorySource(kind, kind.label, statuses, request_rows(self.get_model(model), kind))
+            for kind, model, statuses in self.history_requests
+        ]
+
+    def ready(self):
+        from accounts.history import history_source_register
+
+        super().ready()
+        for source in self.history_sources():
+            history_source_register(source)
+
+
+class AccountsConfig(RequestHistoryMixin, AppConfig):
     name = "accounts"
     verbose_name = _("People and accounts")
+    history_requests = (
+        (AccountRequestKind.ACCOUNT_CHANGE, "AccountChangeRequest", AccountChangeStatus),
+    )
 
     def ready(self):
         from accounts import (  # noqa: F401 - signal receivers and a system check
@@ -14,20 +47,11 @@ class AccountsConfig(AppConfig):
             security_log,
             sessions,
         )
-        from accounts.constants import AccountChangeStatus, AccountRequestKind
-        from accounts.history import HistorySource, history_source_register, request_rows
-        from accounts.models import AccountChangeRequest
         from accounts.otp import otp_retry_stale
         from accounts.roles import roles_sync_after_migrate
         from messaging.sweeps import outbox_sweep_register
 
-        kind = AccountRequestKind.ACCOUNT_CHANGE
-        history_source_register(
-            HistorySource(
-                kind, kind.label, AccountChangeStatus, request_rows(AccountChangeRequest, kind)
-            )
-        )
-
+        super().ready()
         outbox_sweep_register(noun="code", sweep=otp_retry_stale)
 
         # After every app's permissions exist: connect once, run for the last app.

@@ -1,39 +1,29 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from accounts.apps import RequestHistoryMixin
+from residency.constants import ApplicationStatus, AppointmentState, PaymentStatus, RequestKind
 
-class ResidencyConfig(AppConfig):
+
+class ResidencyConfig(RequestHistoryMixin, AppConfig):
     name = "residency"
     verbose_name = _("Permanent residency")
+    history_requests = (
+        (RequestKind.APPLICATION, "Application", ApplicationStatus),
+        (RequestKind.PAYMENT, "Payment", PaymentStatus),
+    )
 
-    def ready(self):
-        from accounts.history import HistorySource, history_source_register, request_rows
-        from residency.constants import ApplicationStatus, AppointmentState, PaymentStatus
-        from residency.models import Application, Payment
+    def history_sources(self) -> list:
+        from accounts.history import HistorySource
         from residency.selectors import appointment_history_rows
 
-        history_source_register(
-            HistorySource(
-                "residency",
-                _("Permanent residency application"),
-                ApplicationStatus,
-                request_rows(Application, "residency"),
-            )
+        application, payment = super().history_sources()
+        # An appointment has its application's reference: only the changes to its own states.
+        appointment = HistorySource(
+            RequestKind.APPOINTMENT,
+            RequestKind.APPOINTMENT.label,
+            AppointmentState,
+            appointment_history_rows,
+            only_changes_to=frozenset(AppointmentState.values),
         )
-        history_source_register(
-            HistorySource(
-                "appointment",
-                _("Card collection appointment"),
-                AppointmentState,
-                appointment_history_rows,
-                only_changes_to=frozenset(AppointmentState.values),
-            )
-        )
-        history_source_register(
-            HistorySource(
-                "payment",
-                _("Fee payment"),
-                PaymentStatus,
-                request_rows(Payment, "payment"),
-            )
-        )
+        return [application, appointment, payment]

@@ -25,6 +25,14 @@ class ApplicationStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+class RequestKind(models.TextChoices):
+    """The kinds of residency request in the person's one history of requests."""
+
+    APPLICATION = "residency", _("Permanent residency application")
+    APPOINTMENT = "appointment", _("Card collection appointment")
+    PAYMENT = "payment", _("Fee payment")
+
+
 class AppointmentState(models.TextChoices):
     """An appointment as "My requests" lists it: the application states it spans."""
 
