@@ -23,51 +23,56 @@ _rendered: dict[tuple, str] = {}
 MAX_FRAGMENTS = 200
 
 
-class FixedFragmentNode(template.Node):
+class FragmentNode(template.Node):
+    """Renders its content once per key (its name and the values after it) and
+    repeats the text while the store it keeps it in lives."""
+
     def __init__(self, nodelist, name, vary_on):
         self.nodelist = nodelist
         self.name = name
         self.vary_on = vary_on
 
+    def store(self, context) -> dict | None:
+        """Where rendered text is kept; ``None`` renders every time."""
+        raise NotImplementedError
+
     def render(self, context):
-        if settings.DEBUG:
+        store = self.store(context)
+        if store is None:
             return self.nodelist.render(context)
         key = (self.name, *(str(value.resolve(context)) for value in self.vary_on))
-        text = _rendered.get(key)
+        text = store.get(key)
         if text is None:
             text = self.nodelist.render(context)
-            if len(_rendered) < MAX_FRAGMENTS:
-                _rendered[key] = text
+            if len(store) < MAX_FRAGMENTS:
+                store[key] = text
         return text
+
+
+class FixedFragmentNode(FragmentNode):
+    def store(self, context):
+        return None if settings.DEBUG else _rendered
+
+
+class RequestFragmentNode(FragmentNode):
+    def store(self, context):
+        request = getattr(context, "request", None)
+        return None if request is None else request.__dict__.setdefault("_request_fragments", {})
+
+
+def _fragment_tag(node_class, parser, token):
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError(f"'{bits[0]}' needs a fragment name.")
+    nodelist = parser.parse((f"end{bits[0]}",))
+    parser.delete_first_token()
+    name = bits[1].strip("\"'")
+    return node_class(nodelist, name, [parser.compile_filter(bit) for bit in bits[2:]])
 
 
 @register.tag
 def fixed_fragment(parser, token):
-    bits = token.split_contents()
-    if len(bits) < 2:
-        raise template.TemplateSyntaxError(f"'{bits[0]}' needs a fragment name.")
-    nodelist = parser.parse(("endfixed_fragment",))
-    parser.delete_first_token()
-    name = bits[1].strip("\"'")
-    return FixedFragmentNode(nodelist, name, [parser.compile_filter(bit) for bit in bits[2:]])
-
-
-class RequestFragmentNode(template.Node):
-    def __init__(self, nodelist, name, vary_on):
-        self.nodelist = nodelist
-        self.name = name
-        self.vary_on = vary_on
-
-    def render(self, context):
-        request = getattr(context, "request", None)
-        if request is None:
-            return self.nodelist.render(context)
-        rendered = request.__dict__.setdefault("_request_fragments", {})
-        key = (self.name, *(str(value.resolve(context)) for value in self.vary_on))
-        text = rendered.get(key)
-        if text is None:
-            text = rendered[key] = self.nodelist.render(context)
-        return text
+    return _fragment_tag(FixedFragmentNode, parser, token)
 
 
 @register.tag
@@ -76,10 +81,4 @@ def request_fragment(parser, token):
     repeated as it is, for a part of the page shown twice (the site navigation,
     in the header and in the small-screen menu). Unlike ``fixed_fragment`` it
     may hold the person's name and the CSRF token: nothing outlives the request."""
-    bits = token.split_contents()
-    if len(bits) < 2:
-        raise template.TemplateSyntaxError(f"'{bits[0]}' needs a fragment name.")
-    nodelist = parser.parse(("endrequest_fragment",))
-    parser.delete_first_token()
-    name = bits[1].strip("\"'")
-    return RequestFragmentNode(nodelist, name, [parser.compile_filter(bit) for bit in bits[2:]])
+    return _fragment_tag(RequestFragmentNode, parser, token)
