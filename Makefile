@@ -99,8 +99,10 @@ run: $(STAMP) .env
 	  $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Line coverage of the app code; the floor is the figure the suite reached, so
-# it may only rise.
-COVERAGE_FLOOR := 95
+# it may only rise. On PostgreSQL (CI) the whole suite runs: 95%. On the
+# embedded SQLite default the PostgreSQL-only tests (COPY loads, trigram and
+# plan checks, row locks raced over real connections) are skipped: 90%.
+COVERAGE_FLOOR := $(if $(filter postgres%,$(DATABASE_URL)),95,90)
 COVERAGE := --cov=accounts --cov=activation --cov=residency --cov=messaging --cov=moi_portal \
 	--cov-report=term:skip-covered --cov-fail-under=$(COVERAGE_FLOOR)
 
