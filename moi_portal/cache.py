@@ -14,7 +14,8 @@ import pickle
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.db import DatabaseCache as DjangoDatabaseCache
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
+from django.core.cache.backends.redis import RedisCacheClient
 from django.db import connections, models, router, transaction
 from django.utils.timezone import now as tz_now
 from redis.exceptions import RedisError
@@ -51,6 +52,30 @@ class DatabaseCache(DjangoDatabaseCache):
         for converter in converters:
             expires = converter(expires, expression, connection)
         return expires < tz_now()
+
+
+class SharedClientRedisCacheClient(RedisCacheClient):
+    """Django wraps its shared connection pool in a new ``redis.Redis`` for every
+    cache call, and building one (its tables of response callbacks) costs more
+    Python than the call itself. Here each pool gets one client, built once:
+    the pool, its connections and their reconnecting are Django's as before,
+    and a ``redis.Redis`` over a pool is safe to share between threads."""
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        clients = self.__dict__.setdefault("_shared_clients", {})
+        client = clients.get(pool)
+        if client is None:
+            client = clients[pool] = self._client(connection_pool=pool)
+        return client
+
+
+class RedisCache(DjangoRedisCache):
+    """Django's Redis cache with one client per connection pool."""
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = SharedClientRedisCacheClient
 
 
 class FailOpenRedisCache(RedisCache):

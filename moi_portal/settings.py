@@ -199,7 +199,10 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
     # and room for them: past MAX_ENTRIES a third of the keys are dropped.
     CACHES["default"]["BACKEND"] = "moi_portal.cache.DatabaseCache"
     CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 100_000)
-if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+redis_default = CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+if redis_default:
+    # One Redis client per connection pool instead of one per call (moi_portal.cache).
+    CACHES["default"]["BACKEND"] = "moi_portal.cache.RedisCache"
     # A Redis that is down must fail fast (sign-in then refuses, see accounts.lockout),
     # never hang every request.
     CACHES["default"].setdefault("OPTIONS", {}).update(
@@ -210,7 +213,7 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
 CACHES["copies"] = {
     **CACHES["default"],
     "BACKEND": "moi_portal.cache.FailOpenRedisCache"
-    if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    if redis_default
     else CACHES["default"]["BACKEND"],
 }
 

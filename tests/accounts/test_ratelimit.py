@@ -31,7 +31,7 @@ def _use_cache(settings, kind: str) -> None:
     else:
         settings.CACHES = {
             "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "BACKEND": "moi_portal.cache.RedisCache",
                 "LOCATION": REDIS_URL,
                 "KEY_PREFIX": f"ratelimit-test-{uuid.uuid4().hex}",
             }

@@ -2,6 +2,8 @@
 the shared cache (Redis) is down (it must refuse, never allow unlimited guessing)."""
 
 import datetime
+import os
+import uuid
 
 import pytest
 from django.test import override_settings
@@ -9,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import IdentityFlow
 from messaging.models import Notification
+from moi_portal.cache import RedisCache
 from tests.factories import DEFAULT_PASSWORD, PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +19,7 @@ pytestmark = pytest.mark.django_db
 # Nothing listens on port 1: every cache call fails at once, as with Redis stopped.
 DOWN_CACHE = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "moi_portal.cache.RedisCache",
         "LOCATION": "redis://127.0.0.1:1/0",
         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     },
@@ -173,3 +176,19 @@ def test_sign_in_works_again_when_the_cache_is_back(client):
         "/en/accounts/sign-in/", {"username": person.qid, "password": DEFAULT_PASSWORD}
     )
     assert response.status_code == 302
+
+
+def test_the_redis_cache_builds_one_client_per_pool_and_still_reconnects():
+    """Every cache call used to build a new redis.Redis around the pool; now the
+    client is built once. Calls still work, also after the server dropped the
+    connections (the pool reconnects, as before)."""
+    location = os.environ.get("CACHE_URL", "")
+    if not location.startswith("redis://"):
+        location = "redis://127.0.0.1:6379/0"
+    redis_cache = RedisCache(location, {"KEY_PREFIX": f"client-test-{uuid.uuid4().hex}"})
+    client = redis_cache._cache.get_client()
+    assert redis_cache._cache.get_client(write=True) is client
+    redis_cache.set("answer", 42)
+    client.connection_pool.disconnect()
+    assert redis_cache.get("answer") == 42
+    redis_cache.delete("answer")
