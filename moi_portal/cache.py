@@ -61,12 +61,15 @@ class SharedClientRedisCacheClient(RedisCacheClient):
     the pool, its connections and their reconnecting are Django's as before,
     and a ``redis.Redis`` over a pool is safe to share between threads."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._shared_clients = {}
+
     def get_client(self, key=None, *, write=False):
         pool = self._get_connection_pool(write)
-        clients = self.__dict__.setdefault("_shared_clients", {})
-        client = clients.get(pool)
+        client = self._shared_clients.get(pool)
         if client is None:
-            client = clients[pool] = self._client(connection_pool=pool)
+            client = self._shared_clients[pool] = self._client(connection_pool=pool)
         return client
 
 

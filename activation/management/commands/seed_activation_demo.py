@@ -10,7 +10,7 @@ import uuid
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from accounts.models import Person
+from accounts.models import Person, SmartCard
 from activation.models import CardService, EService
 from activation.services import activation_confirm
 
@@ -19,8 +19,9 @@ EPAYMENT = "e-payment"
 RESIDENT_QIDS = ("27960800011", "27535600008")
 
 
-def epayment_activate(person: Person) -> bool:
-    """Turn E-payment on for ``person``'s newest card; False when it already is."""
+def epayment_activate(person: Person) -> SmartCard | None:
+    """Turn E-payment on for ``person``'s newest card and return that card;
+    ``None`` when there is no card or E-payment is already on it."""
     service = EService.objects.get(code=EPAYMENT)
     card = person.cards.order_by("-expires_on").first()
     if (
@@ -29,9 +30,9 @@ def epayment_activate(person: Person) -> bool:
             card=card, service=service, deactivated_at__isnull=True
         ).exists()
     ):
-        return False
+        return None
     activation_confirm(person=person, card=card, services=[service], idempotency_key=uuid.uuid4())
-    return True
+    return card
 
 
 class Command(BaseCommand):
@@ -40,6 +41,5 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options):
         for person in Person.objects.filter(qid__in=RESIDENT_QIDS).order_by("qid"):
-            if epayment_activate(person):
-                card = person.cards.order_by("-expires_on").first()
+            if card := epayment_activate(person):
                 self.stdout.write(f"E-payment is active on card {card.number} of {person.qid}.")
