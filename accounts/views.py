@@ -55,6 +55,7 @@ from accounts.stepup import StepUpRequiredMixin, stepup_clear, stepup_grant
 from accounts.validators import mask_mobile
 from messaging import selectors as messaging_selectors
 from messaging.notifications import notification_status_update
+from moi_portal import shared_pages
 from moi_portal.metrics import signin_refusals
 
 sensitive = method_decorator([sensitive_post_parameters(), never_cache], name="dispatch")
@@ -65,6 +66,12 @@ class SignInView(auth_views.LoginView):
     form_class = SignInForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def get(self, request, *args, **kwargs):
+        # The empty form is the same for every visitor reading in one language.
+        return shared_pages.shared_page(
+            request, "sign_in", lambda: super(SignInView, self).get(request, *args, **kwargs)
+        )
 
     def post(self, request, *args, **kwargs):
         state = lockout.ip_throttle_state(request)

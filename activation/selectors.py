@@ -27,6 +27,7 @@ from activation.models import (
     EService,
     PhotoRequest,
 )
+from moi_portal import shared_pages
 
 # The catalogue is the same for everyone and changes only when an
 # administrator edits it (activation.signals forgets it then), so every page
@@ -48,6 +49,7 @@ def eservice_list_offered() -> list[EService]:
 
 def eservice_catalogue_forget() -> None:
     """Drop the cached catalogue and the home page's service list in every language."""
+    shared_pages.forget("home")
     caches["copies"].delete_many(
         [
             CATALOGUE_CACHE_KEY,

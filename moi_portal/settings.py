@@ -153,6 +153,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "moi_portal.context_processors.portal",
                 "csp.context_processors.nonce",
+                # Last: the token of a page drawn for every anonymous visitor.
+                "moi_portal.shared_pages.csrf_stand_in",
             ],
         },
     },

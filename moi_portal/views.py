@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from activation.selectors import eservice_list_offered
+from moi_portal import shared_pages
 from moi_portal.dashboard import dashboard_context
 from moi_portal.metrics import outbox_oldest_unsent_age
 
@@ -20,7 +21,9 @@ from moi_portal.metrics import outbox_oldest_unsent_age
 def home(request):
     # Read only when the template's cached service list is gone.
     services = SimpleLazyObject(eservice_list_offered)
-    return render(request, "home.html", {"services": services})
+    return shared_pages.shared_page(
+        request, "home", lambda: render(request, "home.html", {"services": services})
+    )
 
 
 @never_cache

@@ -1,0 +1,83 @@
+"""Whole pages that are the same for every visitor who is not signed in.
+
+The home page and the empty sign-in form show nothing of the visitor: only
+the language, the page's own address (the language switch) and, in a form,
+the CSRF token. They are rendered once per language into the shared cache
+("copies", which fails open: with Redis down every page is rendered as
+before) with a stand-in where the token goes, and each visitor gets the text
+with a freshly masked token of their own, exactly what a render would give.
+
+A request that could see anything else is rendered as usual: a signed-in
+person, a query string (``?next=``), messages waiting to be shown, ``DEBUG``
+(edited templates show at once). What the database holds on such a page
+(the home page's service list) is forgotten with it: ``forget()``.
+"""
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import caches
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.utils import translation
+
+# What the page gets for ``{% csrf_token %}`` while it is rendered for everyone;
+# letters only, so escaping leaves it as it is.
+CSRF_STAND_IN = "sharedpagecsrftokenstandin" * 2
+# Long enough to outlive a working day; an edit of what the page shows
+# forgets it at once.
+TIMEOUT = 60 * 60
+
+
+def _key(name: str, language: str) -> str:
+    return f"shared-page:{name}:{language}"
+
+
+def _shareable(request: HttpRequest) -> bool:
+    return (
+        not settings.DEBUG
+        and request.method in ("GET", "HEAD")
+        and not request.META.get("QUERY_STRING")
+        and not request.user.is_authenticated
+        and not len(messages.get_messages(request))
+    )
+
+
+def shared_page(request: HttpRequest, name: str, render: Callable[[], HttpResponse]):
+    """The page ``render()`` draws, drawn once per language for every anonymous visitor."""
+    if not _shareable(request):
+        return render()
+    copies = caches["copies"]
+    key = _key(name, translation.get_language())
+    kept = copies.get(key)
+    if kept is not None and kept[0] == request.path:
+        text = kept[1]
+    else:
+        request.shared_page_render = True
+        try:
+            response = render()
+            if hasattr(response, "render"):
+                response.render()
+        finally:
+            del request.shared_page_render
+        if response.status_code != 200:
+            return response
+        text = response.content.decode(response.charset)
+        copies.set(key, (request.path, text), TIMEOUT)
+    if CSRF_STAND_IN in text:
+        text = text.replace(CSRF_STAND_IN, get_token(request))
+    return HttpResponse(text)
+
+
+def csrf_stand_in(request: HttpRequest) -> dict:
+    """Context processor: the stand-in token while a shared page is drawn. It runs
+    after Django's own ``csrf`` processor, so it replaces that one's token."""
+    if getattr(request, "shared_page_render", False):
+        return {"csrf_token": CSRF_STAND_IN}
+    return {}
+
+
+def forget(name: str) -> None:
+    """Drop the page in every language, for an edit of what it shows."""
+    caches["copies"].delete_many([_key(name, code) for code, _ in settings.LANGUAGES])
