@@ -16,33 +16,27 @@ help:
 	@echo "make cluster / cluster-stop - nginx, 2 app instances, 2 workers, own PostgreSQL and Redis on 127.0.0.1"
 	@echo "make cluster-test - the load-and-fault run against the cluster (MINUTES=2)"
 
-# Install a Debian package when a command is missing: as root we install it,
-# otherwise we say exactly what to install.
-define require
-	@if ! command -v $(1) >/dev/null 2>&1; then \
+# Install Debian package $(2) when the shell test $(1) fails: as root we
+# install it, otherwise we say exactly what to install. $(3), when given, is
+# the command the package provides.
+define require_package
+	@if ! { $(1); } >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "Installing Debian package $(2) (provides $(1))"; \
+	    echo "Installing Debian package $(2)$(if $(3), (provides $(3)))"; \
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(2) >/dev/null \
 	      || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(2) >/dev/null; }; \
 	  else \
-	    echo "Missing '$(1)'. Install the Debian package: sudo apt-get install -y $(2)"; exit 1; \
+	    echo "Missing $(if $(3),'$(3)'. Install the Debian package,Debian package $(2)): sudo apt-get install -y $(2)"; exit 1; \
 	  fi; \
 	fi
 endef
 
-# The same for what no command reveals (a shared library, a font): $(1) is a
-# shell test that succeeds when it is there.
-define require_test
-	@if ! { $(1); } >/dev/null 2>&1; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "Installing Debian package $(2)"; \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(2) >/dev/null \
-	      || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(2) >/dev/null; }; \
-	  else \
-	    echo "Missing Debian package $(2): sudo apt-get install -y $(2)"; exit 1; \
-	  fi; \
-	fi
-endef
+# A missing command: $(1) is the command, $(2) the package that provides it.
+require = $(call require_package,command -v $(1),$(2),$(1))
+
+# What no command reveals (a shared library, a font): $(1) is a shell test that
+# succeeds when it is there.
+require_test = $(call require_package,$(1),$(2))
 
 system-build:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found %s)." % sys.version.split()[0])'

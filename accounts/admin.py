@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -24,7 +24,12 @@ from accounts.admin_history import HistoryAdmin
 from accounts.admin_import import RegisterImportAdminMixin
 from accounts.admin_scale import IndexedSearchMixin
 from accounts.changes import AccountChangeRefused, account_change_decide, account_change_propose
-from accounts.forms import AccountChangeDecisionForm, AccountChangeProposeForm, PersonAddForm
+from accounts.forms import (
+    AccountChangeProposeForm,
+    PersonAddForm,
+    StaffDecisionForm,
+    refusal_shown_on,
+)
 from accounts.lockout import qid_locked_until
 from accounts.models import (
     AccountChangeRequest,
@@ -183,17 +188,10 @@ class PersonAdmin(
         return bool(person.photo)
 
     def get_urls(self):
+        wrap = self.admin_site.admin_view
         return [
-            path(
-                "<int:pk>/support/",
-                self.admin_site.admin_view(self.support_view),
-                name="accounts_person_support",
-            ),
-            path(
-                "reason/",
-                self.admin_site.admin_view(self.reason_view),
-                name="accounts_person_reason",
-            ),
+            path("<int:pk>/support/", wrap(self.support_view), name="accounts_person_support"),
+            path("reason/", wrap(self.reason_view), name="accounts_person_reason"),
             *super().get_urls(),
         ]
 
@@ -493,10 +491,11 @@ class AccountChangeRequestAdmin(
         return obj.masked_new_mobile or "—"
 
     def get_urls(self):
+        wrap = self.admin_site.admin_view
         return [
             path(
                 "<int:pk>/decide/",
-                self.admin_site.admin_view(self.decide_view),
+                wrap(self.decide_view),
                 name="accounts_accountchangerequest_decide",
             ),
             *super().get_urls(),
@@ -512,7 +511,7 @@ class AccountChangeRequestAdmin(
             initial["qid"] = person.qid
         form = AccountChangeProposeForm(request.POST or None, initial=initial)
         if request.method == "POST" and form.is_valid():
-            try:
+            with refusal_shown_on(form, AccountChangeRefused):
                 change = account_change_propose(
                     person=form.person,
                     kind=form.cleaned_data["kind"],
@@ -520,9 +519,6 @@ class AccountChangeRequestAdmin(
                     reason=form.cleaned_data["reason"],
                     new_mobile=form.cleaned_data["new_mobile"],
                 )
-            except AccountChangeRefused as refused:
-                form.add_error(None, refused)
-            else:
                 self.message_user(
                     request,
                     _("Request %(reference)s waits for approval by another staff member.")
@@ -545,18 +541,15 @@ class AccountChangeRequestAdmin(
         refusal = account_change_refusal(request.user, change)
         if refusal and not self.has_view_permission(request, change):
             raise PermissionDenied
-        form = AccountChangeDecisionForm(request.POST or None)
+        form = StaffDecisionForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            try:
+            with refusal_shown_on(form):
                 account_change_decide(
                     change=change,
                     approve=form.cleaned_data["decision"] == "approve",
                     actor=request.user,
                     note=form.cleaned_data["note"],
                 )
-            except ValidationError as refused:
-                form.add_error(None, refused)
-            else:
                 self.message_user(
                     request,
                     _("Decision recorded for %(reference)s.") % {"reference": change.reference},

@@ -1,3 +1,5 @@
+from contextlib import contextmanager
+
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
@@ -15,6 +17,20 @@ from accounts.validators import (
     to_ascii_digits,
     validate_qid,
 )
+
+
+@contextmanager
+def refusal_shown_on(form: forms.Form, refusal: type[ValidationError] = ValidationError):
+    """Show a service's refusal as the form's error; the page then renders the form again.
+
+    The block holds the service call and what follows a success (a message, a
+    redirect), which a refusal skips.
+    """
+    try:
+        yield
+    except refusal as error:
+        form.add_error(None, error)
+
 
 # Room for a QID typed in groups ("285 634 00001") or with other separators.
 QID_TYPED_MAX_LENGTH = 30
@@ -79,67 +95,69 @@ class IdentityStartForm(forms.Form):
         return validate_qid(self.cleaned_data["qid"])
 
 
+class OneTimeCodeField(forms.CharField):
+    """A code typed from a text message or an authenticator app.
+
+    ``normalize`` turns what was typed into the code; a result that
+    ``well_formed`` refuses cannot be a code at all and gets ``format_error``.
+    """
+
+    def __init__(self, *, normalize, well_formed, format_error, **kwargs):
+        super().__init__(**kwargs)
+        self.normalize = normalize
+        self.well_formed = well_formed
+        self.format_error = format_error
+
+    def widget_attrs(self, widget):
+        return {**super().widget_attrs(widget), "autocomplete": "one-time-code", "dir": "ltr"}
+
+    def clean(self, value):
+        code = self.normalize(super().clean(value))
+        if not self.well_formed(code):
+            raise ValidationError(self.format_error, code="code_format")
+        return code
+
+
+def is_six_digits(code: str) -> bool:
+    return is_ascii_digits(code) and len(code) == 6
+
+
 class CodeForm(forms.Form):
-    code = forms.CharField(
+    code = OneTimeCodeField(
         label=_("Verification code"),
         help_text=_("The 6-digit code in the text message we sent you."),
         max_length=12,
-        widget=forms.TextInput(
-            attrs={
-                "inputmode": "numeric",
-                "autocomplete": "one-time-code",
-                "dir": "ltr",
-                "pattern": "[0-9٠-٩ ]*",
-            }
-        ),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "pattern": "[0-9٠-٩ ]*"}),
+        normalize=lambda typed: to_ascii_digits(typed).replace(" ", ""),
+        well_formed=is_six_digits,
+        format_error=_("Enter the 6 digits of the code."),
     )
-
-    def clean_code(self):
-        code = to_ascii_digits(self.cleaned_data["code"]).replace(" ", "")
-        if not (is_ascii_digits(code) and len(code) == 6):
-            raise ValidationError(_("Enter the 6 digits of the code."), code="code_format")
-        return code
 
 
 class AuthenticatorCodeForm(forms.Form):
     """A staff member's second factor: a code from their app or a backup code."""
 
-    code = forms.CharField(
+    code = OneTimeCodeField(
         label=_("Authenticator code"),
         help_text=_("The 6-digit code your authenticator app shows, or one of your backup codes."),
         max_length=20,
-        widget=forms.TextInput(
-            attrs={
-                "autocomplete": "one-time-code",
-                "autocapitalize": "none",
-                "dir": "ltr",
-                "spellcheck": "false",
-            }
-        ),
+        widget=forms.TextInput(attrs={"autocapitalize": "none", "spellcheck": "false"}),
+        normalize=normalize_second_factor_code,
+        well_formed=lambda code: code.isalnum() and code.isascii(),
+        format_error=_("Enter the 6 digits from your app, or a backup code."),
     )
-
-    def clean_code(self):
-        code = normalize_second_factor_code(self.cleaned_data["code"])
-        if not code.isalnum() or not code.isascii():
-            raise ValidationError(
-                _("Enter the 6 digits from your app, or a backup code."), code="code_format"
-            )
-        return code
 
 
 class EnrolmentCodeForm(AuthenticatorCodeForm):
+    """Enrolment proves the app is set up: a backup code does not count here."""
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["code"].help_text = _("The 6-digit code your authenticator app shows now.")
-        self.fields["code"].widget.attrs["inputmode"] = "numeric"
-
-    def clean_code(self):
-        code = normalize_second_factor_code(self.cleaned_data["code"])
-        if not (code.isascii() and code.isdigit() and len(code) == 6):
-            raise ValidationError(
-                _("Enter the 6 digits your authenticator app shows."), code="code_format"
-            )
-        return code
+        field = self.fields["code"]
+        field.help_text = _("The 6-digit code your authenticator app shows now.")
+        field.widget.attrs["inputmode"] = "numeric"
+        field.well_formed = is_six_digits
+        field.format_error = _("Enter the 6 digits your authenticator app shows.")
 
 
 class PasswordSetForm(SetPasswordForm):
@@ -298,7 +316,9 @@ class AccountChangeProposeForm(forms.Form):
         return cleaned
 
 
-class AccountChangeDecisionForm(forms.Form):
+class StaffDecisionForm(forms.Form):
+    """A staff member approves or rejects a request; the person reads the note."""
+
     decision = forms.ChoiceField(
         label=_("Decision"),
         choices=[("approve", _("Approve")), ("reject", _("Reject"))],

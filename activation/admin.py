@@ -18,10 +18,10 @@ from django.utils.translation import ngettext
 from accounts.admin import PersonDataViewMixin, ReadOnlyAdminMixin, StatusHistoryMixin
 from accounts.admin_history import HistoryAdmin
 from accounts.admin_scale import IndexedSearchMixin
+from accounts.forms import StaffDecisionForm, refusal_shown_on
 from activation import policies, services
 from activation.constants import Decision
 from activation.eligibility import eligibility_failures
-from activation.forms import DecisionForm
 from activation.models import (
     ActivationRequest,
     CardService,
@@ -154,15 +154,12 @@ class DecidedRequestAdmin(PortalRequestAdmin):
         if not self.has_decide_permission(request):
             raise PermissionDenied
         obj = get_object_or_404(self.model, pk=pk)
-        form = DecisionForm(request.POST or None)
+        form = StaffDecisionForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            try:
+            with refusal_shown_on(form):
                 self._run_decision(
                     request, obj, form.cleaned_data["decision"], form.cleaned_data["note"]
                 )
-            except ValidationError as refused:
-                form.add_error(None, refused)
-            else:
                 self.message_user(request, _("Decision recorded for %(ref)s.") % {"ref": obj})
                 opts = self.model._meta
                 return redirect(f"admin:{opts.app_label}_{opts.model_name}_changelist")

@@ -14,7 +14,6 @@ from django_countries import countries
 
 from accounts.uploads import IMAGE_KINDS, PHOTO_MIN_SIDE, upload_clean
 from accounts.validators import normalize_qatar_mobile
-from activation.constants import Decision
 from activation.models import EService
 
 
@@ -126,18 +125,3 @@ class PhotoUploadForm(forms.Form):
 
     def clean_photo(self):
         return upload_clean(self.cleaned_data["photo"], kinds=IMAGE_KINDS, min_side=PHOTO_MIN_SIDE)
-
-
-class DecisionForm(forms.Form):
-    """Staff decision on a chip, correction or photo request (admin)."""
-
-    decision = forms.ChoiceField(
-        label=_("Decision"), choices=Decision.choices, widget=forms.RadioSelect
-    )
-    note = forms.CharField(
-        label=_("Reason or note"),
-        help_text=_("Required when rejecting: the person reads it."),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        max_length=1000,
-    )

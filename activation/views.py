@@ -26,6 +26,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from accounts import audit
 from accounts.bidi import bdi_format
 from accounts.constants import OTPPurpose
+from accounts.forms import refusal_shown_on
 from accounts.models import Person
 from accounts.otp import OTPRefused, otp_send
 from accounts.security_log import not_yours, owned_or_404, visible_or_404
@@ -112,16 +113,13 @@ class CardServicesChangeMixin(CardStepUpMixin):
     def post(self, request, card_pk):
         form = ConfirmForm(request.POST)
         if form.is_valid():
-            try:
+            with refusal_shown_on(form, services.ActivationRefused):
                 done, _created = self.change(
                     person=request.user,
                     card=self.card,
                     services=self.chosen(form),
                     idempotency_key=form.cleaned_data["token"],
                 )
-            except services.ActivationRefused as refused:
-                form.add_error(None, refused)
-            else:
                 return redirect("activation:request_done", reference=done.reference)
         return self.refused(form)
 
@@ -268,11 +266,8 @@ class RequestFormView(LoginRequiredMixin, View):
     def post(self, request):
         form = self.form_class(request.POST, request.FILES)
         if form.is_valid():
-            try:
+            with refusal_shown_on(form, services.ActivationRefused):
                 sent = self.send(form)
-            except services.ActivationRefused as refused:
-                form.add_error(None, refused)
-            else:
                 return _request_sent(request, self.sent_message, reference=sent.reference)
         return self._render(form, status=400)
 
@@ -311,11 +306,8 @@ class MobileChangeView(LoginRequiredMixin, View):
         form = MobileChangeForm(request.POST, current_mobile=request.user.mobile)
         if form.is_valid():
             number = form.cleaned_data["mobile"]
-            try:
+            with refusal_shown_on(form, OTPRefused):
                 otp_send(person=request.user, purpose=OTPPurpose.MOBILE_CHANGE, number=number)
-            except OTPRefused as refused:
-                form.add_error(None, refused)
-            else:
                 request.session[MOBILE_SESSION_KEY] = {
                     "number": number,
                     "old_lost": form.cleaned_data.get("old_number_lost", False),

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.admin import PersonDataViewMixin, ReadOnlyAdminMixin
 from accounts.admin_history import HistoryAdmin
 from accounts.admin_scale import IndexedSearchMixin
+from accounts.forms import refusal_shown_on
 from accounts.models import StatusChange
 from residency import payments, policies, services
 from residency.constants import AWAITING_DECISION, ApplicationStatus, FeeKind
@@ -340,15 +341,12 @@ class ApplicationAdmin(IndexedSearchMixin, PersonDataViewMixin, ReadOnlyAdminMix
             request, pk, allowed=policies.can_record_collection, form_class=CollectionForm
         )
         if request.method == "POST" and form.is_valid():
-            try:
+            with refusal_shown_on(form):
                 services.application_record_collection(
                     application=application,
                     actor=request.user,
                     card_number=form.cleaned_data["card_number"],
                 )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
                 self.message_user(request, gettext("The card was issued."))
                 return self._back(application)
         return self._page(

@@ -22,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from accounts import audit, conf
 from accounts.bidi import bdi_format
 from accounts.constants import OTPPurpose
+from accounts.forms import refusal_shown_on
 from accounts.security_log import visible_or_404
 from accounts.stepup import StepUpRequiredMixin, stepup_clear
 from residency import payments, policies, selectors, services
@@ -160,11 +161,8 @@ class DraftStepView(LoginRequiredMixin, View):
     def post(self, request):
         form = self.get_form(request.POST, request.FILES)
         if form.is_valid():
-            try:
+            with refusal_shown_on(form):
                 self.save(form)
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
                 return redirect(self.next_url())
         return render(request, self.template_name, self.get_context(form=form), status=400)
 
@@ -622,15 +620,12 @@ class RescheduleView(AppointmentMixin, View):
             return redirect(request.path)
         form = self.form(centre.centre, day, request.POST)
         if form.is_valid():
-            try:
+            with refusal_shown_on(form):
                 services.appointment_reschedule(
                     application=self.application,
                     actor=request.user,
                     slot_id=form.cleaned_data["slot"],
                 )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
                 messages.success(request, _("Your appointment was moved."))
                 return redirect("residency:appointment", reference=reference)
         return self._render(form, status=400)

@@ -89,31 +89,32 @@ def fill_chip_requests(start, count):
     )
 
 
+def copies(model, count: int, **fields) -> None:
+    model.objects.bulk_create(model(**fields) for _ in range(count))
+
+
 def fill_events(start, count):
     person = PersonFactory()
-    OTPEvent.objects.bulk_create(
-        OTPEvent(
-            person=person,
-            purpose=OTPPurpose.ESERVICES,
-            number=person.mobile,
-            kind=OTPEventKind.SENT,
-        )
-        for _ in range(count)
+    copies(
+        OTPEvent,
+        count,
+        person=person,
+        purpose=OTPPurpose.ESERVICES,
+        number=person.mobile,
+        kind=OTPEventKind.SENT,
     )
-    Notification.objects.bulk_create(
-        Notification(
-            person=person,
-            template="account_created",
-            language="en",
-            subject="s",
-            body="b",
-            status=NotificationStatus.SENT,
-        )
-        for _ in range(count)
+    copies(
+        Notification,
+        count,
+        person=person,
+        template="account_created",
+        language="en",
+        subject="s",
+        body="b",
+        status=NotificationStatus.SENT,
     )
-    PersonDataAccess.objects.bulk_create(
-        PersonDataAccess(staff=person, person=person, office="Support agent", what="record")
-        for _ in range(count)
+    copies(
+        PersonDataAccess, count, staff=person, person=person, office="Support agent", what="record"
     )
 
 
