@@ -36,6 +36,7 @@ from accounts.constants import (
     Sex,
 )
 from accounts.durations import full_years_between
+from accounts.fields import optional_date, optional_datetime, protected_fk
 from accounts.managers import PersonManager
 from accounts.passwords import normalize_password
 from accounts.validators import (
@@ -90,18 +91,14 @@ class Person(AbstractBaseUser, PermissionsMixin):
         validators=[mobile_validator],
         help_text=_("Qatar mobile number in international form, e.g. +97455123456."),
     )
-    resident_since = models.DateField(
+    resident_since = optional_date(
         _("legal resident since"),
-        null=True,
-        blank=True,
-        help_text=_("Residents only: start of the current uninterrupted legal residence."),
+        _("Residents only: start of the current uninterrupted legal residence."),
     )
     email = models.EmailField(_("email address"), blank=True)
-    email_verified_at = models.DateTimeField(
+    email_verified_at = optional_datetime(
         _("email verified at"),
-        null=True,
-        blank=True,
-        help_text=_("Set when the person opened the link sent to the address; messages go there."),
+        _("Set when the person opened the link sent to the address; messages go there."),
     )
     preferred_language = models.CharField(
         _("preferred language"), max_length=2, choices=Language.choices, default=Language.ARABIC
@@ -118,17 +115,12 @@ class Person(AbstractBaseUser, PermissionsMixin):
         default=False,
         help_text=_("The register data was checked by the authorities."),
     )
-    data_reviewed_at = models.DateTimeField(
+    data_reviewed_at = optional_datetime(
         _("data confirmed current at"),
-        null=True,
-        blank=True,
-        help_text=_("When the person last confirmed that their data is current."),
+        _("When the person last confirmed that their data is current."),
     )
-    registered_at = models.DateTimeField(
-        _("online account created at"),
-        null=True,
-        blank=True,
-        help_text=_("Empty while the person has no online account."),
+    registered_at = optional_datetime(
+        _("online account created at"), _("Empty while the person has no online account.")
     )
     is_staff = models.BooleanField(
         _("staff status"), default=False, help_text=_("Can sign in to the back office.")
@@ -141,12 +133,10 @@ class Person(AbstractBaseUser, PermissionsMixin):
         editable=False,
         help_text=_("Raised to end every signed-in session of this person at once."),
     )
-    mobile_changed_at = models.DateTimeField(
+    mobile_changed_at = optional_datetime(
         _("mobile number last changed at"),
-        null=True,
-        blank=True,
+        _("Password reset is refused for a while after a mobile change."),
         editable=False,
-        help_text=_("Password reset is refused for a while after a mobile change."),
     )
 
     objects = PersonManager()
@@ -253,9 +243,7 @@ class Person(AbstractBaseUser, PermissionsMixin):
 class SmartCard(models.Model):
     """A physical smart ID card. At most one valid card of each kind per person."""
 
-    person = models.ForeignKey(
-        Person, on_delete=models.PROTECT, related_name="cards", verbose_name=_("person")
-    )
+    person = protected_fk(Person, _("person"), related_name="cards")
     number = models.CharField(_("card number"), max_length=20, unique=True)
     kind = models.CharField(_("kind"), max_length=24, choices=CardKind.choices)
     issued_on = models.DateField(_("issued on"))
@@ -321,13 +309,11 @@ class StatusChange(models.Model):
     reference = models.CharField(_("reference"), max_length=20, db_index=True)
     from_status = models.CharField(_("from"), max_length=32, blank=True)
     to_status = models.CharField(_("to"), max_length=32)
-    actor = models.ForeignKey(
+    actor = protected_fk(
         settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
+        _("by"),
         null=True,
         blank=True,
-        related_name="+",
-        verbose_name=_("by"),
         help_text=_("Empty when the system made the change."),
     )
     note = models.TextField(_("note"), blank=True)
@@ -357,12 +343,7 @@ class PortalRequest(models.Model):
     TRANSITIONS: dict[str, set[str]] = {}
 
     reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
-    person = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("person"),
-    )
+    person = protected_fk(settings.AUTH_USER_MODEL, _("person"))
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     history = GenericRelation(StatusChange)
@@ -415,20 +396,8 @@ class AccountChangeRequest(PortalRequest):
         max_length=300,
         help_text=_("Why the change is needed and how the person's identity was checked."),
     )
-    proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("proposed by"),
-    )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("decided by"),
-    )
+    proposed_by = protected_fk(settings.AUTH_USER_MODEL, _("proposed by"))
+    decided_by = protected_fk(settings.AUTH_USER_MODEL, _("decided by"), null=True, blank=True)
 
     class Meta(PortalRequest.Meta):
         verbose_name = _("account change request")
@@ -492,15 +461,15 @@ class SMSDevice(Device):
     purpose = models.CharField(_("purpose"), max_length=32, choices=OTPPurpose.choices)
     number = models.CharField(_("mobile number"), max_length=12, validators=[mobile_validator])
     token_hash = models.CharField(max_length=64, blank=True, editable=False)
-    valid_until = models.DateTimeField(_("code valid until"), null=True, blank=True)
-    requested_at = models.DateTimeField(_("last code requested at"), null=True, blank=True)
+    valid_until = optional_datetime(_("code valid until"))
+    requested_at = optional_datetime(_("last code requested at"))
     failures = models.PositiveSmallIntegerField(_("wrong codes"), default=0)
     # Delivery of the newest code: a random value from which the delivery task
     # derives the code (so a retried delivery texts the same code under the same
     # idempotency key), and when the provider was called and answered.
     delivery_nonce = models.CharField(max_length=32, blank=True, editable=False)
-    delivery_started_at = models.DateTimeField(null=True, blank=True, editable=False)
-    delivered_at = models.DateTimeField(_("code sent at"), null=True, blank=True)
+    delivery_started_at = optional_datetime(editable=False)
+    delivered_at = optional_datetime(_("code sent at"))
 
     class Meta(Device.Meta):
         verbose_name = _("SMS code device")
@@ -643,9 +612,7 @@ class PersonDataAccess(models.Model):
     the staff member's name.
     """
 
-    staff = models.ForeignKey(
-        Person, on_delete=models.PROTECT, related_name="+", verbose_name=_("staff member")
-    )
+    staff = protected_fk(Person, _("staff member"))
     person = models.ForeignKey(
         Person,
         on_delete=models.CASCADE,
@@ -670,9 +637,7 @@ class PersonDataAccess(models.Model):
 class StaffAction(models.Model):
     """An account-support action taken by staff, for audit."""
 
-    staff = models.ForeignKey(
-        Person, on_delete=models.PROTECT, related_name="+", verbose_name=_("staff member")
-    )
+    staff = protected_fk(Person, _("staff member"))
     person = models.ForeignKey(
         Person, on_delete=models.CASCADE, related_name="staff_actions", verbose_name=_("person")
     )

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from accounts.fields import optional_date, optional_datetime, protected_fk, workflow_status
 from accounts.models import (
     PortalRequest,
     SmartCard,
@@ -75,11 +76,9 @@ class EService(models.Model):
 
 
 def _status_field(choices):
-    return models.CharField(
-        _("status"),
+    return workflow_status(
+        choices,
         max_length=16,
-        choices=choices,
-        editable=False,
         help_text=_("Changed only by the request's workflow, never edited by hand."),
     )
 
@@ -96,12 +95,8 @@ class CardServiceRequest(PortalRequest):
     TRANSITIONS = SERVICE_REQUEST_TRANSITIONS
 
     status = _status_field(ServiceRequestStatus.choices)
-    card = models.ForeignKey(
-        SmartCard,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("smart card"),
-        help_text=_("The card the services are changed on."),
+    card = protected_fk(
+        SmartCard, _("smart card"), help_text=_("The card the services are changed on.")
     )
     services = models.ManyToManyField(
         EService,
@@ -156,38 +151,24 @@ class CardService(models.Model):
     against two tabs activating the same service at once.
     """
 
-    card = models.ForeignKey(
-        SmartCard, on_delete=models.PROTECT, related_name="eservices", verbose_name=_("smart card")
-    )
-    service = models.ForeignKey(
-        EService,
-        on_delete=models.PROTECT,
-        related_name="card_services",
-        verbose_name=_("e-service"),
-    )
-    activation = models.ForeignKey(
+    card = protected_fk(SmartCard, _("smart card"), related_name="eservices")
+    service = protected_fk(EService, _("e-service"), related_name="card_services")
+    activation = protected_fk(
         ActivationRequest,
-        on_delete=models.PROTECT,
+        _("activation request"),
         related_name="card_services",
-        verbose_name=_("activation request"),
         help_text=_("The request that turned the service on."),
     )
     activated_at = models.DateTimeField(_("activated at"))
-    deactivation = models.ForeignKey(
+    deactivation = protected_fk(
         DeactivationRequest,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
+        _("deactivation request"),
         related_name="card_services",
-        verbose_name=_("deactivation request"),
-        help_text=_("Empty while the service is active."),
-    )
-    deactivated_at = models.DateTimeField(
-        _("deactivated at"),
         null=True,
         blank=True,
         help_text=_("Empty while the service is active."),
     )
+    deactivated_at = optional_datetime(_("deactivated at"), _("Empty while the service is active."))
 
     audit_trail = HistoricalRecords()
 
@@ -263,11 +244,10 @@ class ChipRequest(ReviewedRequest):
 
     REFERENCE_PREFIX = "CHIP"
 
-    card = models.ForeignKey(
+    card = protected_fk(
         SmartCard,
-        on_delete=models.PROTECT,
+        _("smart card"),
         related_name="chip_requests",
-        verbose_name=_("smart card"),
         help_text=_("The card whose chip should be activated."),
     )
 
@@ -301,9 +281,7 @@ class CorrectionRequest(ReviewedRequest):
     name_en = models.CharField(
         _("name in English"), max_length=200, blank=True, help_text=_("Empty when unchanged.")
     )
-    date_of_birth = models.DateField(
-        _("date of birth"), null=True, blank=True, help_text=_("Empty when unchanged.")
-    )
+    date_of_birth = optional_date(_("date of birth"), _("Empty when unchanged."))
     nationality = CountryField(_("nationality"), blank=True, help_text=_("Empty when unchanged."))
     mobile = models.CharField(
         _("new mobile number"),

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from accounts.fields import optional_date, optional_datetime, protected_fk, workflow_status
 from accounts.models import (
     PortalRequest,
     SmartCard,
@@ -199,11 +200,9 @@ class Application(PortalRequest):
 
     objects = ApplicationQuerySet.as_manager()
 
-    status = models.CharField(
-        _("status"),
+    status = workflow_status(
+        ApplicationStatus.choices,
         max_length=24,
-        choices=ApplicationStatus.choices,
-        editable=False,
         help_text=_("Changed only by the application's workflow, never edited by hand."),
     )
     basis = models.CharField(
@@ -239,45 +238,29 @@ class Application(PortalRequest):
         blank=True,
         help_text=_("Gross monthly income in Qatari riyals."),
     )
-    preferred_centre = models.ForeignKey(
+    preferred_centre = protected_fk(
         ServiceCentre,
-        on_delete=models.PROTECT,
+        _("preferred service centre"),
         null=True,
         blank=True,
-        related_name="+",
-        verbose_name=_("preferred service centre"),
         help_text=_("Where the applicant wants to collect the card."),
     )
-    declared_at = models.DateTimeField(
-        _("declaration made at"),
-        null=True,
-        blank=True,
-        help_text=_("When the applicant confirmed the declaration."),
+    declared_at = optional_datetime(
+        _("declaration made at"), _("When the applicant confirmed the declaration.")
     )
-    submitted_at = models.DateTimeField(
-        _("submitted at"),
-        null=True,
-        blank=True,
-        help_text=_("First submission; the decision clock restarts on resubmission."),
+    submitted_at = optional_datetime(
+        _("submitted at"), _("First submission; the decision clock restarts on resubmission.")
     )
-    clock_started_on = models.DateField(
-        _("decision clock started on"),
-        null=True,
-        blank=True,
-        help_text=_("The day of the latest submission or resubmission."),
+    clock_started_on = optional_date(
+        _("decision clock started on"), _("The day of the latest submission or resubmission.")
     )
-    decision_due_on = models.DateField(
+    decision_due_on = optional_date(
         _("decision due on"),
-        null=True,
-        blank=True,
+        _("Five working days after the latest submission or resubmission."),
         db_index=True,
-        help_text=_("Five working days after the latest submission or resubmission."),
     )
-    decided_at = models.DateTimeField(
-        _("decided at"),
-        null=True,
-        blank=True,
-        help_text=_("When a reviewer approved or rejected the application."),
+    decided_at = optional_datetime(
+        _("decided at"), _("When a reviewer approved or rejected the application.")
     )
 
     class Meta(PortalRequest.Meta):
@@ -382,12 +365,7 @@ class Document(models.Model):
     )
     content_type = models.CharField(_("content type"), max_length=40)
     size = models.PositiveIntegerField(_("size in bytes"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("uploaded by"),
-    )
+    uploaded_by = protected_fk(settings.AUTH_USER_MODEL, _("uploaded by"))
     uploaded_at = models.DateTimeField(_("uploaded at"))
 
     class Meta:
@@ -424,28 +402,17 @@ class Appointment(models.Model):
         related_name="appointment",
         verbose_name=_("application"),
     )
-    slot = models.ForeignKey(
-        AppointmentSlot,
-        on_delete=models.PROTECT,
-        related_name="appointments",
-        verbose_name=_("slot"),
-    )
+    slot = protected_fk(AppointmentSlot, _("slot"), related_name="appointments")
     reschedules = models.PositiveSmallIntegerField(
         _("reschedules by the applicant"),
         default=0,
         help_text=_("The applicant may reschedule twice."),
     )
-    reminder_sent_for = models.DateTimeField(
-        _("reminder sent for"),
-        null=True,
-        blank=True,
-        help_text=_("The start time of the slot the last reminder was about."),
+    reminder_sent_for = optional_datetime(
+        _("reminder sent for"), _("The start time of the slot the last reminder was about.")
     )
-    collected_at = models.DateTimeField(
-        _("card collected at"),
-        null=True,
-        blank=True,
-        help_text=_("Recorded by the service-centre clerk."),
+    collected_at = optional_datetime(
+        _("card collected at"), _("Recorded by the service-centre clerk.")
     )
 
     audit_trail = HistoricalRecords()
@@ -486,14 +453,8 @@ class Fee(models.Model):
         _("effective from"), help_text=_("The first day this amount is charged.")
     )
     created_at = models.DateTimeField(_("added at"), default=timezone.now, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-        verbose_name=_("added by"),
+    created_by = protected_fk(
+        settings.AUTH_USER_MODEL, _("added by"), null=True, blank=True, editable=False
     )
 
     audit_trail = HistoricalRecords()
@@ -535,33 +496,23 @@ class Payment(PortalRequest):
     INITIAL_STATUS = PaymentStatus.PAID
     TRANSITIONS = {PaymentStatus.PAID: {PaymentStatus.REFUNDED}}
 
-    status = models.CharField(
-        _("status"),
+    status = workflow_status(
+        PaymentStatus.choices,
         max_length=16,
-        choices=PaymentStatus.choices,
-        editable=False,
         help_text=_("Changed only by a payment or a refund, never edited by hand."),
     )
-    application = models.ForeignKey(
-        Application,
-        on_delete=models.PROTECT,
-        related_name="payments",
-        verbose_name=_("application"),
-    )
+    application = protected_fk(Application, _("application"), related_name="payments")
     kind = models.CharField(_("paid for"), max_length=16, choices=FeeKind.choices)
-    fee = models.ForeignKey(
+    fee = protected_fk(
         Fee,
-        on_delete=models.PROTECT,
+        _("fee schedule row"),
         related_name="payments",
-        verbose_name=_("fee schedule row"),
         help_text=_("The amount in force on the day of payment."),
     )
     amount = models.DecimalField(_("amount (QAR)"), max_digits=10, decimal_places=2)
-    card = models.ForeignKey(
+    card = protected_fk(
         SmartCard,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("paid with card"),
+        _("paid with card"),
         help_text=_("The smart card whose e-payment service was used."),
     )
     idempotency_key = models.UUIDField(
@@ -570,7 +521,7 @@ class Payment(PortalRequest):
         editable=False,
         help_text=_("Sent with the payment form; a retried form finds its first payment."),
     )
-    refunded_at = models.DateTimeField(_("refunded at"), null=True, blank=True, editable=False)
+    refunded_at = optional_datetime(_("refunded at"), editable=False)
     refund_reason = models.CharField(_("refund reason"), max_length=300, blank=True)
 
     class Meta(PortalRequest.Meta):
