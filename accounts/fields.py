@@ -1,23 +1,27 @@
-"""The field declarations the models of every app share, made in one place.
+"""Field declarations the models of every app share.
 
-Three rules hold for every model: a moment or a day that has not happened yet
-is empty (NULL), never a stand-in value; a row that records point at (a
-person, a card, a request) cannot be deleted while they do (``PROTECT``); and
-a request's ``status`` moves only through its ``TRANSITIONS`` table, so no
-form or admin page edits it. The functions return plain Django fields, so
-migrations see exactly what they would see written out in full.
+They carry rules that hold across the portal: a moment or a day that has not
+happened yet is empty (NULL); a row that records point at (a person, a card,
+a request) cannot be deleted while they do (``PROTECT``), and a row that only
+belongs to another is deleted with it (``CASCADE``); a request's ``status``
+moves only along its ``TRANSITIONS`` table, so no form or admin page edits
+it; a mobile number has one length and one validator everywhere. The
+functions return plain Django fields, so migrations see exactly what they
+would see written out in full.
 """
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts.validators import mobile_validator
 
-def optional_datetime(verbose_name=None, help_text="", **kwargs) -> models.DateTimeField:
+
+def optional_datetime(verbose_name=None, *, help_text="", **kwargs) -> models.DateTimeField:
     """A moment that may not have happened yet: empty until it does."""
     return models.DateTimeField(verbose_name, null=True, blank=True, help_text=help_text, **kwargs)
 
 
-def optional_date(verbose_name=None, help_text="", **kwargs) -> models.DateField:
+def optional_date(verbose_name=None, *, help_text="", **kwargs) -> models.DateField:
     """A day that may not be known yet: empty until it is."""
     return models.DateField(verbose_name, null=True, blank=True, help_text=help_text, **kwargs)
 
@@ -33,6 +37,24 @@ def protected_fk(to, verbose_name, *, related_name="+", **kwargs) -> models.Fore
         related_name=related_name,
         verbose_name=verbose_name,
         **kwargs,
+    )
+
+
+def owner_fk(to, verbose_name, *, related_name, **kwargs) -> models.ForeignKey:
+    """A reference to the row this one belongs to: deleting the owner deletes this row."""
+    return models.ForeignKey(
+        to,
+        on_delete=models.CASCADE,
+        related_name=related_name,
+        verbose_name=verbose_name,
+        **kwargs,
+    )
+
+
+def mobile_number(verbose_name, *, help_text="", **kwargs) -> models.CharField:
+    """A Qatar mobile number in international form, e.g. +97455123456."""
+    return models.CharField(
+        verbose_name, max_length=12, validators=[mobile_validator], help_text=help_text, **kwargs
     )
 
 

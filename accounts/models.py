@@ -36,13 +36,18 @@ from accounts.constants import (
     Sex,
 )
 from accounts.durations import full_years_between
-from accounts.fields import optional_date, optional_datetime, protected_fk
+from accounts.fields import (
+    mobile_number,
+    optional_date,
+    optional_datetime,
+    owner_fk,
+    protected_fk,
+)
 from accounts.managers import PersonManager
 from accounts.passwords import normalize_password
 from accounts.validators import (
     is_ascii_digits,
     mask_mobile,
-    mobile_validator,
     qid_birth_year,
     qid_is_citizen,
     qid_nationality_code,
@@ -56,6 +61,24 @@ def localised(obj, field: str) -> str:
     return getattr(obj, f"{field}_{suffix}") or getattr(obj, f"{field}_en")
 
 
+class LocalisedName(models.Model):
+    """A row named in Arabic and in English, shown in the reader's language.
+
+    The subclass declares ``name_ar`` and ``name_en`` itself, so they keep
+    their place (and their length) among its own fields.
+    """
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return localised(self, "name")
+
+
 def private_storage():
     """Storage outside the static and media URL spaces; files are only streamed
     by views that check the owner or a staff permission."""
@@ -67,6 +90,17 @@ def random_upload_name(instance, filename: str) -> str:
     suffix = PurePath(filename).suffix.lower()[:5]
     today = timezone.now()
     return f"{today:%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+def private_file(verbose_name, *, help_text="", **kwargs) -> models.FileField:
+    """An upload kept in the private storage under a random name."""
+    return models.FileField(
+        verbose_name,
+        storage=private_storage,
+        upload_to=random_upload_name,
+        help_text=help_text,
+        **kwargs,
+    )
 
 
 class Person(AbstractBaseUser, PermissionsMixin):
@@ -84,31 +118,27 @@ class Person(AbstractBaseUser, PermissionsMixin):
     date_of_birth = models.DateField(_("date of birth"))
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, default=Sex.MALE)
     nationality = CountryField(_("nationality"))
-    mobile = models.CharField(
+    mobile = mobile_number(
         _("registered mobile"),
-        max_length=12,
-        blank=True,
-        validators=[mobile_validator],
         help_text=_("Qatar mobile number in international form, e.g. +97455123456."),
+        blank=True,
     )
     resident_since = optional_date(
         _("legal resident since"),
-        _("Residents only: start of the current uninterrupted legal residence."),
+        help_text=_("Residents only: start of the current uninterrupted legal residence."),
     )
     email = models.EmailField(_("email address"), blank=True)
     email_verified_at = optional_datetime(
         _("email verified at"),
-        _("Set when the person opened the link sent to the address; messages go there."),
+        help_text=_("Set when the person opened the link sent to the address; messages go there."),
     )
     preferred_language = models.CharField(
         _("preferred language"), max_length=2, choices=Language.choices, default=Language.ARABIC
     )
-    photo = models.FileField(
+    photo = private_file(
         _("approved personal photo"),
-        storage=private_storage,
-        upload_to=random_upload_name,
-        blank=True,
         help_text=_("Set only when staff approve a photo the person uploaded."),
+        blank=True,
     )
     data_verified = models.BooleanField(
         _("data verified"),
@@ -117,10 +147,10 @@ class Person(AbstractBaseUser, PermissionsMixin):
     )
     data_reviewed_at = optional_datetime(
         _("data confirmed current at"),
-        _("When the person last confirmed that their data is current."),
+        help_text=_("When the person last confirmed that their data is current."),
     )
     registered_at = optional_datetime(
-        _("online account created at"), _("Empty while the person has no online account.")
+        _("online account created at"), help_text=_("Empty while the person has no online account.")
     )
     is_staff = models.BooleanField(
         _("staff status"), default=False, help_text=_("Can sign in to the back office.")
@@ -135,7 +165,7 @@ class Person(AbstractBaseUser, PermissionsMixin):
     )
     mobile_changed_at = optional_datetime(
         _("mobile number last changed at"),
-        _("Password reset is refused for a while after a mobile change."),
+        help_text=_("Password reset is refused for a while after a mobile change."),
         editable=False,
     )
 
@@ -384,12 +414,8 @@ class AccountChangeRequest(PortalRequest):
         default=AccountChangeStatus.PROPOSED,
         editable=False,
     )
-    new_mobile = models.CharField(
-        _("new mobile number"),
-        max_length=12,
-        blank=True,
-        validators=[mobile_validator],
-        help_text=_("Only for a change of the mobile number."),
+    new_mobile = mobile_number(
+        _("new mobile number"), help_text=_("Only for a change of the mobile number."), blank=True
     )
     reason = models.CharField(
         _("reason"),
@@ -459,7 +485,7 @@ class SMSDevice(Device):
     """
 
     purpose = models.CharField(_("purpose"), max_length=32, choices=OTPPurpose.choices)
-    number = models.CharField(_("mobile number"), max_length=12, validators=[mobile_validator])
+    number = mobile_number(_("mobile number"))
     token_hash = models.CharField(max_length=64, blank=True, editable=False)
     valid_until = optional_datetime(_("code valid until"))
     requested_at = optional_datetime(_("last code requested at"))
@@ -584,9 +610,7 @@ def _code_policy():
 class OTPEvent(models.Model):
     """What happened to one-time codes (never the codes): for limits, support and audit."""
 
-    person = models.ForeignKey(
-        Person, on_delete=models.CASCADE, related_name="otp_events", verbose_name=_("person")
-    )
+    person = owner_fk(Person, _("person"), related_name="otp_events")
     purpose = models.CharField(_("purpose"), max_length=32, choices=OTPPurpose.choices)
     number = models.CharField(_("mobile number"), max_length=12)
     kind = models.CharField(_("event"), max_length=16, choices=OTPEventKind.choices)
@@ -613,12 +637,7 @@ class PersonDataAccess(models.Model):
     """
 
     staff = protected_fk(Person, _("staff member"))
-    person = models.ForeignKey(
-        Person,
-        on_delete=models.CASCADE,
-        related_name="data_accesses",
-        verbose_name=_("person whose data was viewed"),
-    )
+    person = owner_fk(Person, _("person whose data was viewed"), related_name="data_accesses")
     office = models.CharField(_("office"), max_length=80)
     what = models.CharField(_("what was viewed"), max_length=120)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
@@ -638,9 +657,7 @@ class StaffAction(models.Model):
     """An account-support action taken by staff, for audit."""
 
     staff = protected_fk(Person, _("staff member"))
-    person = models.ForeignKey(
-        Person, on_delete=models.CASCADE, related_name="staff_actions", verbose_name=_("person")
-    )
+    person = owner_fk(Person, _("person"), related_name="staff_actions")
     action = models.CharField(_("action"), max_length=40)
     note = models.CharField(_("note"), max_length=200, blank=True)
     at = models.DateTimeField(_("at"), default=timezone.now)
@@ -689,9 +706,7 @@ class PersonSession(models.Model):
     session store keeps ``session_key`` current when the key rotates.
     """
 
-    person = models.ForeignKey(
-        Person, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("person")
-    )
+    person = owner_fk(Person, _("person"), related_name="sessions")
     session_key = models.CharField(_("session key"), max_length=40, unique=True)
     user_agent = models.CharField(_("browser"), max_length=300, blank=True)
     ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)

@@ -16,16 +16,22 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from accounts.fields import optional_date, optional_datetime, protected_fk, workflow_status
+from accounts.fields import (
+    mobile_number,
+    optional_date,
+    optional_datetime,
+    protected_fk,
+    workflow_status,
+)
 from accounts.models import (
+    LocalisedName,
     PortalRequest,
     SmartCard,
     localised,
-    private_storage,
-    random_upload_name,
+    private_file,
 )
 from accounts.transitions import status_q
-from accounts.validators import mask_mobile, mobile_validator
+from accounts.validators import mask_mobile
 from activation.constants import (
     AWAITING_REVIEW,
     REVIEW_TRANSITIONS,
@@ -35,7 +41,7 @@ from activation.constants import (
 )
 
 
-class EService(models.Model):
+class EService(LocalisedName):
     """An entry of the e-service catalogue; staff edit it in admin."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
@@ -62,13 +68,6 @@ class EService(models.Model):
         verbose_name = _("e-service")
         verbose_name_plural = _("e-services")
         ordering = ["position", "code"]
-
-    def __str__(self):
-        return self.name
-
-    @property
-    def name(self) -> str:
-        return localised(self, "name")
 
     @property
     def description(self) -> str:
@@ -168,7 +167,9 @@ class CardService(models.Model):
         blank=True,
         help_text=_("Empty while the service is active."),
     )
-    deactivated_at = optional_datetime(_("deactivated at"), _("Empty while the service is active."))
+    deactivated_at = optional_datetime(
+        _("deactivated at"), help_text=_("Empty while the service is active.")
+    )
 
     audit_trail = HistoricalRecords()
 
@@ -281,14 +282,12 @@ class CorrectionRequest(ReviewedRequest):
     name_en = models.CharField(
         _("name in English"), max_length=200, blank=True, help_text=_("Empty when unchanged.")
     )
-    date_of_birth = optional_date(_("date of birth"), _("Empty when unchanged."))
+    date_of_birth = optional_date(_("date of birth"), help_text=_("Empty when unchanged."))
     nationality = CountryField(_("nationality"), blank=True, help_text=_("Empty when unchanged."))
-    mobile = models.CharField(
+    mobile = mobile_number(
         _("new mobile number"),
-        max_length=12,
-        blank=True,
-        validators=[mobile_validator],
         help_text=_("Confirmed with a code sent to this number. Empty when unchanged."),
+        blank=True,
     )
     old_mobile_confirmed = models.BooleanField(
         _("old number confirmed"),
@@ -335,10 +334,8 @@ class PhotoRequest(ReviewedRequest):
 
     REFERENCE_PREFIX = "PHO"
 
-    photo = models.FileField(
+    photo = private_file(
         _("photo"),
-        storage=private_storage,
-        upload_to=random_upload_name,
         help_text=_("JPEG or PNG, at least 600×600 pixels, re-encoded without metadata."),
     )
     width = models.PositiveIntegerField(_("width in pixels"))

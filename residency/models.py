@@ -17,13 +17,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from accounts.fields import optional_date, optional_datetime, protected_fk, workflow_status
+from accounts.fields import (
+    optional_date,
+    optional_datetime,
+    owner_fk,
+    protected_fk,
+    workflow_status,
+)
 from accounts.models import (
+    LocalisedName,
     PortalRequest,
     SmartCard,
     localised,
-    private_storage,
-    random_upload_name,
+    private_file,
 )
 from accounts.transitions import status_q
 from residency.constants import (
@@ -46,7 +52,7 @@ from residency.constants import (
 S = ApplicationStatus
 
 
-class PublicHoliday(models.Model):
+class PublicHoliday(LocalisedName):
     """A Qatari public holiday: no decision clock runs and no centre opens on it."""
 
     date = models.DateField(_("date"), unique=True, help_text=_("The day the offices are closed."))
@@ -63,12 +69,8 @@ class PublicHoliday(models.Model):
     def __str__(self):
         return f"{self.date:%Y-%m-%d} {self.name}"
 
-    @property
-    def name(self) -> str:
-        return localised(self, "name")
 
-
-class ServiceCentre(models.Model):
+class ServiceCentre(LocalisedName):
     """An MOI service centre where permanent residency cards are collected."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
@@ -119,13 +121,6 @@ class ServiceCentre(models.Model):
             ),
         ]
 
-    def __str__(self):
-        return self.name
-
-    @property
-    def name(self) -> str:
-        return localised(self, "name")
-
     @property
     def address(self) -> str:
         return localised(self, "address")
@@ -134,12 +129,7 @@ class ServiceCentre(models.Model):
 class AppointmentSlot(models.Model):
     """One appointment time at a centre; ``booked`` never exceeds ``capacity``."""
 
-    centre = models.ForeignKey(
-        ServiceCentre,
-        on_delete=models.CASCADE,
-        related_name="slots",
-        verbose_name=_("service centre"),
-    )
+    centre = owner_fk(ServiceCentre, _("service centre"), related_name="slots")
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
     capacity = models.PositiveSmallIntegerField(
@@ -246,21 +236,23 @@ class Application(PortalRequest):
         help_text=_("Where the applicant wants to collect the card."),
     )
     declared_at = optional_datetime(
-        _("declaration made at"), _("When the applicant confirmed the declaration.")
+        _("declaration made at"), help_text=_("When the applicant confirmed the declaration.")
     )
     submitted_at = optional_datetime(
-        _("submitted at"), _("First submission; the decision clock restarts on resubmission.")
+        _("submitted at"),
+        help_text=_("First submission; the decision clock restarts on resubmission."),
     )
     clock_started_on = optional_date(
-        _("decision clock started on"), _("The day of the latest submission or resubmission.")
+        _("decision clock started on"),
+        help_text=_("The day of the latest submission or resubmission."),
     )
     decision_due_on = optional_date(
         _("decision due on"),
-        _("Five working days after the latest submission or resubmission."),
+        help_text=_("Five working days after the latest submission or resubmission."),
         db_index=True,
     )
     decided_at = optional_datetime(
-        _("decided at"), _("When a reviewer approved or rejected the application.")
+        _("decided at"), help_text=_("When a reviewer approved or rejected the application.")
     )
 
     class Meta(PortalRequest.Meta):
@@ -344,12 +336,7 @@ class Document(models.Model):
     see what was sent before a request for more information.
     """
 
-    application = models.ForeignKey(
-        Application,
-        on_delete=models.CASCADE,
-        related_name="documents",
-        verbose_name=_("application"),
-    )
+    application = owner_fk(Application, _("application"), related_name="documents")
     kind = models.CharField(_("document"), max_length=32, choices=DocumentKind.choices)
     version = models.PositiveSmallIntegerField(
         _("version"), help_text=_("1 for the first upload, then one more for each replacement.")
@@ -357,11 +344,8 @@ class Document(models.Model):
     is_current = models.BooleanField(
         _("current"), default=True, help_text=_("The latest version of this document.")
     )
-    file = models.FileField(
-        _("file"),
-        storage=private_storage,
-        upload_to=random_upload_name,
-        help_text=_("Checked and cleaned on upload; stored outside every public URL."),
+    file = private_file(
+        _("file"), help_text=_("Checked and cleaned on upload; stored outside every public URL.")
     )
     content_type = models.CharField(_("content type"), max_length=40)
     size = models.PositiveIntegerField(_("size in bytes"))
@@ -409,10 +393,11 @@ class Appointment(models.Model):
         help_text=_("The applicant may reschedule twice."),
     )
     reminder_sent_for = optional_datetime(
-        _("reminder sent for"), _("The start time of the slot the last reminder was about.")
+        _("reminder sent for"),
+        help_text=_("The start time of the slot the last reminder was about."),
     )
     collected_at = optional_datetime(
-        _("card collected at"), _("Recorded by the service-centre clerk.")
+        _("card collected at"), help_text=_("Recorded by the service-centre clerk.")
     )
 
     audit_trail = HistoricalRecords()
