@@ -36,12 +36,18 @@ from accounts.constants import (
     Sex,
 )
 from accounts.durations import full_years_between
+from accounts.fields import (
+    mobile_number,
+    optional_date,
+    optional_datetime,
+    owner_fk,
+    protected_fk,
+)
 from accounts.managers import PersonManager
 from accounts.passwords import normalize_password
 from accounts.validators import (
     is_ascii_digits,
     mask_mobile,
-    mobile_validator,
     qid_birth_year,
     qid_is_citizen,
     qid_nationality_code,
@@ -55,6 +61,24 @@ def localised(obj, field: str) -> str:
     return getattr(obj, f"{field}_{suffix}") or getattr(obj, f"{field}_en")
 
 
+class LocalisedName(models.Model):
+    """A row named in Arabic and in English, shown in the reader's language.
+
+    The subclass declares ``name_ar`` and ``name_en`` itself, so they keep
+    their place (and their length) among its own fields.
+    """
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return localised(self, "name")
+
+
 def private_storage():
     """Storage outside the static and media URL spaces; files are only streamed
     by views that check the owner or a staff permission."""
@@ -66,6 +90,17 @@ def random_upload_name(instance, filename: str) -> str:
     suffix = PurePath(filename).suffix.lower()[:5]
     today = timezone.now()
     return f"{today:%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+def private_file(verbose_name, *, help_text="", **kwargs) -> models.FileField:
+    """An upload kept in the private storage under a random name."""
+    return models.FileField(
+        verbose_name,
+        storage=private_storage,
+        upload_to=random_upload_name,
+        help_text=help_text,
+        **kwargs,
+    )
 
 
 class Person(AbstractBaseUser, PermissionsMixin):
@@ -83,52 +118,39 @@ class Person(AbstractBaseUser, PermissionsMixin):
     date_of_birth = models.DateField(_("date of birth"))
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, default=Sex.MALE)
     nationality = CountryField(_("nationality"))
-    mobile = models.CharField(
+    mobile = mobile_number(
         _("registered mobile"),
-        max_length=12,
-        blank=True,
-        validators=[mobile_validator],
         help_text=_("Qatar mobile number in international form, e.g. +97455123456."),
-    )
-    resident_since = models.DateField(
-        _("legal resident since"),
-        null=True,
         blank=True,
+    )
+    resident_since = optional_date(
+        _("legal resident since"),
         help_text=_("Residents only: start of the current uninterrupted legal residence."),
     )
     email = models.EmailField(_("email address"), blank=True)
-    email_verified_at = models.DateTimeField(
+    email_verified_at = optional_datetime(
         _("email verified at"),
-        null=True,
-        blank=True,
         help_text=_("Set when the person opened the link sent to the address; messages go there."),
     )
     preferred_language = models.CharField(
         _("preferred language"), max_length=2, choices=Language.choices, default=Language.ARABIC
     )
-    photo = models.FileField(
+    photo = private_file(
         _("approved personal photo"),
-        storage=private_storage,
-        upload_to=random_upload_name,
-        blank=True,
         help_text=_("Set only when staff approve a photo the person uploaded."),
+        blank=True,
     )
     data_verified = models.BooleanField(
         _("data verified"),
         default=False,
         help_text=_("The register data was checked by the authorities."),
     )
-    data_reviewed_at = models.DateTimeField(
+    data_reviewed_at = optional_datetime(
         _("data confirmed current at"),
-        null=True,
-        blank=True,
         help_text=_("When the person last confirmed that their data is current."),
     )
-    registered_at = models.DateTimeField(
-        _("online account created at"),
-        null=True,
-        blank=True,
-        help_text=_("Empty while the person has no online account."),
+    registered_at = optional_datetime(
+        _("online account created at"), help_text=_("Empty while the person has no online account.")
     )
     is_staff = models.BooleanField(
         _("staff status"), default=False, help_text=_("Can sign in to the back office.")
@@ -141,12 +163,10 @@ class Person(AbstractBaseUser, PermissionsMixin):
         editable=False,
         help_text=_("Raised to end every signed-in session of this person at once."),
     )
-    mobile_changed_at = models.DateTimeField(
+    mobile_changed_at = optional_datetime(
         _("mobile number last changed at"),
-        null=True,
-        blank=True,
-        editable=False,
         help_text=_("Password reset is refused for a while after a mobile change."),
+        editable=False,
     )
 
     objects = PersonManager()
@@ -253,9 +273,7 @@ class Person(AbstractBaseUser, PermissionsMixin):
 class SmartCard(models.Model):
     """A physical smart ID card. At most one valid card of each kind per person."""
 
-    person = models.ForeignKey(
-        Person, on_delete=models.PROTECT, related_name="cards", verbose_name=_("person")
-    )
+    person = protected_fk(Person, _("person"), related_name="cards")
     number = models.CharField(_("card number"), max_length=20, unique=True)
     kind = models.CharField(_("kind"), max_length=24, choices=CardKind.choices)
     issued_on = models.DateField(_("issued on"))
@@ -321,13 +339,11 @@ class StatusChange(models.Model):
     reference = models.CharField(_("reference"), max_length=20, db_index=True)
     from_status = models.CharField(_("from"), max_length=32, blank=True)
     to_status = models.CharField(_("to"), max_length=32)
-    actor = models.ForeignKey(
+    actor = protected_fk(
         settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
+        _("by"),
         null=True,
         blank=True,
-        related_name="+",
-        verbose_name=_("by"),
         help_text=_("Empty when the system made the change."),
     )
     note = models.TextField(_("note"), blank=True)
@@ -357,12 +373,7 @@ class PortalRequest(models.Model):
     TRANSITIONS: dict[str, set[str]] = {}
 
     reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
-    person = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("person"),
-    )
+    person = protected_fk(settings.AUTH_USER_MODEL, _("person"))
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     history = GenericRelation(StatusChange)
@@ -403,32 +414,16 @@ class AccountChangeRequest(PortalRequest):
         default=AccountChangeStatus.PROPOSED,
         editable=False,
     )
-    new_mobile = models.CharField(
-        _("new mobile number"),
-        max_length=12,
-        blank=True,
-        validators=[mobile_validator],
-        help_text=_("Only for a change of the mobile number."),
+    new_mobile = mobile_number(
+        _("new mobile number"), help_text=_("Only for a change of the mobile number."), blank=True
     )
     reason = models.CharField(
         _("reason"),
         max_length=300,
         help_text=_("Why the change is needed and how the person's identity was checked."),
     )
-    proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("proposed by"),
-    )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("decided by"),
-    )
+    proposed_by = protected_fk(settings.AUTH_USER_MODEL, _("proposed by"))
+    decided_by = protected_fk(settings.AUTH_USER_MODEL, _("decided by"), null=True, blank=True)
 
     class Meta(PortalRequest.Meta):
         verbose_name = _("account change request")
@@ -490,17 +485,17 @@ class SMSDevice(Device):
     """
 
     purpose = models.CharField(_("purpose"), max_length=32, choices=OTPPurpose.choices)
-    number = models.CharField(_("mobile number"), max_length=12, validators=[mobile_validator])
+    number = mobile_number(_("mobile number"))
     token_hash = models.CharField(max_length=64, blank=True, editable=False)
-    valid_until = models.DateTimeField(_("code valid until"), null=True, blank=True)
-    requested_at = models.DateTimeField(_("last code requested at"), null=True, blank=True)
+    valid_until = optional_datetime(_("code valid until"))
+    requested_at = optional_datetime(_("last code requested at"))
     failures = models.PositiveSmallIntegerField(_("wrong codes"), default=0)
     # Delivery of the newest code: a random value from which the delivery task
     # derives the code (so a retried delivery texts the same code under the same
     # idempotency key), and when the provider was called and answered.
     delivery_nonce = models.CharField(max_length=32, blank=True, editable=False)
-    delivery_started_at = models.DateTimeField(null=True, blank=True, editable=False)
-    delivered_at = models.DateTimeField(_("code sent at"), null=True, blank=True)
+    delivery_started_at = optional_datetime(editable=False)
+    delivered_at = optional_datetime(_("code sent at"))
 
     class Meta(Device.Meta):
         verbose_name = _("SMS code device")
@@ -615,9 +610,7 @@ def _code_policy():
 class OTPEvent(models.Model):
     """What happened to one-time codes (never the codes): for limits, support and audit."""
 
-    person = models.ForeignKey(
-        Person, on_delete=models.CASCADE, related_name="otp_events", verbose_name=_("person")
-    )
+    person = owner_fk(Person, _("person"), related_name="otp_events")
     purpose = models.CharField(_("purpose"), max_length=32, choices=OTPPurpose.choices)
     number = models.CharField(_("mobile number"), max_length=12)
     kind = models.CharField(_("event"), max_length=16, choices=OTPEventKind.choices)
@@ -643,15 +636,8 @@ class PersonDataAccess(models.Model):
     the staff member's name.
     """
 
-    staff = models.ForeignKey(
-        Person, on_delete=models.PROTECT, related_name="+", verbose_name=_("staff member")
-    )
-    person = models.ForeignKey(
-        Person,
-        on_delete=models.CASCADE,
-        related_name="data_accesses",
-        verbose_name=_("person whose data was viewed"),
-    )
+    staff = protected_fk(Person, _("staff member"))
+    person = owner_fk(Person, _("person whose data was viewed"), related_name="data_accesses")
     office = models.CharField(_("office"), max_length=80)
     what = models.CharField(_("what was viewed"), max_length=120)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
@@ -670,12 +656,8 @@ class PersonDataAccess(models.Model):
 class StaffAction(models.Model):
     """An account-support action taken by staff, for audit."""
 
-    staff = models.ForeignKey(
-        Person, on_delete=models.PROTECT, related_name="+", verbose_name=_("staff member")
-    )
-    person = models.ForeignKey(
-        Person, on_delete=models.CASCADE, related_name="staff_actions", verbose_name=_("person")
-    )
+    staff = protected_fk(Person, _("staff member"))
+    person = owner_fk(Person, _("person"), related_name="staff_actions")
     action = models.CharField(_("action"), max_length=40)
     note = models.CharField(_("note"), max_length=200, blank=True)
     at = models.DateTimeField(_("at"), default=timezone.now)
@@ -724,9 +706,7 @@ class PersonSession(models.Model):
     session store keeps ``session_key`` current when the key rotates.
     """
 
-    person = models.ForeignKey(
-        Person, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("person")
-    )
+    person = owner_fk(Person, _("person"), related_name="sessions")
     session_key = models.CharField(_("session key"), max_length=40, unique=True)
     user_agent = models.CharField(_("browser"), max_length=300, blank=True)
     ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)

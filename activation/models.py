@@ -16,15 +16,22 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from accounts.fields import (
+    mobile_number,
+    optional_date,
+    optional_datetime,
+    protected_fk,
+    workflow_status,
+)
 from accounts.models import (
+    LocalisedName,
     PortalRequest,
     SmartCard,
     localised,
-    private_storage,
-    random_upload_name,
+    private_file,
 )
 from accounts.transitions import status_q
-from accounts.validators import mask_mobile, mobile_validator
+from accounts.validators import mask_mobile
 from activation.constants import (
     AWAITING_REVIEW,
     REVIEW_TRANSITIONS,
@@ -34,7 +41,7 @@ from activation.constants import (
 )
 
 
-class EService(models.Model):
+class EService(LocalisedName):
     """An entry of the e-service catalogue; staff edit it in admin."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
@@ -62,24 +69,15 @@ class EService(models.Model):
         verbose_name_plural = _("e-services")
         ordering = ["position", "code"]
 
-    def __str__(self):
-        return self.name
-
-    @property
-    def name(self) -> str:
-        return localised(self, "name")
-
     @property
     def description(self) -> str:
         return localised(self, "description")
 
 
 def _status_field(choices):
-    return models.CharField(
-        _("status"),
+    return workflow_status(
+        choices,
         max_length=16,
-        choices=choices,
-        editable=False,
         help_text=_("Changed only by the request's workflow, never edited by hand."),
     )
 
@@ -96,12 +94,8 @@ class CardServiceRequest(PortalRequest):
     TRANSITIONS = SERVICE_REQUEST_TRANSITIONS
 
     status = _status_field(ServiceRequestStatus.choices)
-    card = models.ForeignKey(
-        SmartCard,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("smart card"),
-        help_text=_("The card the services are changed on."),
+    card = protected_fk(
+        SmartCard, _("smart card"), help_text=_("The card the services are changed on.")
     )
     services = models.ManyToManyField(
         EService,
@@ -156,37 +150,25 @@ class CardService(models.Model):
     against two tabs activating the same service at once.
     """
 
-    card = models.ForeignKey(
-        SmartCard, on_delete=models.PROTECT, related_name="eservices", verbose_name=_("smart card")
-    )
-    service = models.ForeignKey(
-        EService,
-        on_delete=models.PROTECT,
-        related_name="card_services",
-        verbose_name=_("e-service"),
-    )
-    activation = models.ForeignKey(
+    card = protected_fk(SmartCard, _("smart card"), related_name="eservices")
+    service = protected_fk(EService, _("e-service"), related_name="card_services")
+    activation = protected_fk(
         ActivationRequest,
-        on_delete=models.PROTECT,
+        _("activation request"),
         related_name="card_services",
-        verbose_name=_("activation request"),
         help_text=_("The request that turned the service on."),
     )
     activated_at = models.DateTimeField(_("activated at"))
-    deactivation = models.ForeignKey(
+    deactivation = protected_fk(
         DeactivationRequest,
-        on_delete=models.PROTECT,
+        _("deactivation request"),
+        related_name="card_services",
         null=True,
         blank=True,
-        related_name="card_services",
-        verbose_name=_("deactivation request"),
         help_text=_("Empty while the service is active."),
     )
-    deactivated_at = models.DateTimeField(
-        _("deactivated at"),
-        null=True,
-        blank=True,
-        help_text=_("Empty while the service is active."),
+    deactivated_at = optional_datetime(
+        _("deactivated at"), help_text=_("Empty while the service is active.")
     )
 
     audit_trail = HistoricalRecords()
@@ -263,11 +245,10 @@ class ChipRequest(ReviewedRequest):
 
     REFERENCE_PREFIX = "CHIP"
 
-    card = models.ForeignKey(
+    card = protected_fk(
         SmartCard,
-        on_delete=models.PROTECT,
+        _("smart card"),
         related_name="chip_requests",
-        verbose_name=_("smart card"),
         help_text=_("The card whose chip should be activated."),
     )
 
@@ -301,16 +282,12 @@ class CorrectionRequest(ReviewedRequest):
     name_en = models.CharField(
         _("name in English"), max_length=200, blank=True, help_text=_("Empty when unchanged.")
     )
-    date_of_birth = models.DateField(
-        _("date of birth"), null=True, blank=True, help_text=_("Empty when unchanged.")
-    )
+    date_of_birth = optional_date(_("date of birth"), help_text=_("Empty when unchanged."))
     nationality = CountryField(_("nationality"), blank=True, help_text=_("Empty when unchanged."))
-    mobile = models.CharField(
+    mobile = mobile_number(
         _("new mobile number"),
-        max_length=12,
-        blank=True,
-        validators=[mobile_validator],
         help_text=_("Confirmed with a code sent to this number. Empty when unchanged."),
+        blank=True,
     )
     old_mobile_confirmed = models.BooleanField(
         _("old number confirmed"),
@@ -357,10 +334,8 @@ class PhotoRequest(ReviewedRequest):
 
     REFERENCE_PREFIX = "PHO"
 
-    photo = models.FileField(
+    photo = private_file(
         _("photo"),
-        storage=private_storage,
-        upload_to=random_upload_name,
         help_text=_("JPEG or PNG, at least 600×600 pixels, re-encoded without metadata."),
     )
     width = models.PositiveIntegerField(_("width in pixels"))

@@ -17,12 +17,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from accounts.fields import (
+    optional_date,
+    optional_datetime,
+    owner_fk,
+    protected_fk,
+    workflow_status,
+)
 from accounts.models import (
+    LocalisedName,
     PortalRequest,
     SmartCard,
     localised,
-    private_storage,
-    random_upload_name,
+    private_file,
 )
 from accounts.transitions import status_q
 from residency.constants import (
@@ -45,7 +52,7 @@ from residency.constants import (
 S = ApplicationStatus
 
 
-class PublicHoliday(models.Model):
+class PublicHoliday(LocalisedName):
     """A Qatari public holiday: no decision clock runs and no centre opens on it."""
 
     date = models.DateField(_("date"), unique=True, help_text=_("The day the offices are closed."))
@@ -62,12 +69,8 @@ class PublicHoliday(models.Model):
     def __str__(self):
         return f"{self.date:%Y-%m-%d} {self.name}"
 
-    @property
-    def name(self) -> str:
-        return localised(self, "name")
 
-
-class ServiceCentre(models.Model):
+class ServiceCentre(LocalisedName):
     """An MOI service centre where permanent residency cards are collected."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
@@ -118,13 +121,6 @@ class ServiceCentre(models.Model):
             ),
         ]
 
-    def __str__(self):
-        return self.name
-
-    @property
-    def name(self) -> str:
-        return localised(self, "name")
-
     @property
     def address(self) -> str:
         return localised(self, "address")
@@ -133,12 +129,7 @@ class ServiceCentre(models.Model):
 class AppointmentSlot(models.Model):
     """One appointment time at a centre; ``booked`` never exceeds ``capacity``."""
 
-    centre = models.ForeignKey(
-        ServiceCentre,
-        on_delete=models.CASCADE,
-        related_name="slots",
-        verbose_name=_("service centre"),
-    )
+    centre = owner_fk(ServiceCentre, _("service centre"), related_name="slots")
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
     capacity = models.PositiveSmallIntegerField(
@@ -199,11 +190,9 @@ class Application(PortalRequest):
 
     objects = ApplicationQuerySet.as_manager()
 
-    status = models.CharField(
-        _("status"),
+    status = workflow_status(
+        ApplicationStatus.choices,
         max_length=24,
-        choices=ApplicationStatus.choices,
-        editable=False,
         help_text=_("Changed only by the application's workflow, never edited by hand."),
     )
     basis = models.CharField(
@@ -239,45 +228,31 @@ class Application(PortalRequest):
         blank=True,
         help_text=_("Gross monthly income in Qatari riyals."),
     )
-    preferred_centre = models.ForeignKey(
+    preferred_centre = protected_fk(
         ServiceCentre,
-        on_delete=models.PROTECT,
+        _("preferred service centre"),
         null=True,
         blank=True,
-        related_name="+",
-        verbose_name=_("preferred service centre"),
         help_text=_("Where the applicant wants to collect the card."),
     )
-    declared_at = models.DateTimeField(
-        _("declaration made at"),
-        null=True,
-        blank=True,
-        help_text=_("When the applicant confirmed the declaration."),
+    declared_at = optional_datetime(
+        _("declaration made at"), help_text=_("When the applicant confirmed the declaration.")
     )
-    submitted_at = models.DateTimeField(
+    submitted_at = optional_datetime(
         _("submitted at"),
-        null=True,
-        blank=True,
         help_text=_("First submission; the decision clock restarts on resubmission."),
     )
-    clock_started_on = models.DateField(
+    clock_started_on = optional_date(
         _("decision clock started on"),
-        null=True,
-        blank=True,
         help_text=_("The day of the latest submission or resubmission."),
     )
-    decision_due_on = models.DateField(
+    decision_due_on = optional_date(
         _("decision due on"),
-        null=True,
-        blank=True,
-        db_index=True,
         help_text=_("Five working days after the latest submission or resubmission."),
+        db_index=True,
     )
-    decided_at = models.DateTimeField(
-        _("decided at"),
-        null=True,
-        blank=True,
-        help_text=_("When a reviewer approved or rejected the application."),
+    decided_at = optional_datetime(
+        _("decided at"), help_text=_("When a reviewer approved or rejected the application.")
     )
 
     class Meta(PortalRequest.Meta):
@@ -361,12 +336,7 @@ class Document(models.Model):
     see what was sent before a request for more information.
     """
 
-    application = models.ForeignKey(
-        Application,
-        on_delete=models.CASCADE,
-        related_name="documents",
-        verbose_name=_("application"),
-    )
+    application = owner_fk(Application, _("application"), related_name="documents")
     kind = models.CharField(_("document"), max_length=32, choices=DocumentKind.choices)
     version = models.PositiveSmallIntegerField(
         _("version"), help_text=_("1 for the first upload, then one more for each replacement.")
@@ -374,20 +344,12 @@ class Document(models.Model):
     is_current = models.BooleanField(
         _("current"), default=True, help_text=_("The latest version of this document.")
     )
-    file = models.FileField(
-        _("file"),
-        storage=private_storage,
-        upload_to=random_upload_name,
-        help_text=_("Checked and cleaned on upload; stored outside every public URL."),
+    file = private_file(
+        _("file"), help_text=_("Checked and cleaned on upload; stored outside every public URL.")
     )
     content_type = models.CharField(_("content type"), max_length=40)
     size = models.PositiveIntegerField(_("size in bytes"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("uploaded by"),
-    )
+    uploaded_by = protected_fk(settings.AUTH_USER_MODEL, _("uploaded by"))
     uploaded_at = models.DateTimeField(_("uploaded at"))
 
     class Meta:
@@ -424,28 +386,18 @@ class Appointment(models.Model):
         related_name="appointment",
         verbose_name=_("application"),
     )
-    slot = models.ForeignKey(
-        AppointmentSlot,
-        on_delete=models.PROTECT,
-        related_name="appointments",
-        verbose_name=_("slot"),
-    )
+    slot = protected_fk(AppointmentSlot, _("slot"), related_name="appointments")
     reschedules = models.PositiveSmallIntegerField(
         _("reschedules by the applicant"),
         default=0,
         help_text=_("The applicant may reschedule twice."),
     )
-    reminder_sent_for = models.DateTimeField(
+    reminder_sent_for = optional_datetime(
         _("reminder sent for"),
-        null=True,
-        blank=True,
         help_text=_("The start time of the slot the last reminder was about."),
     )
-    collected_at = models.DateTimeField(
-        _("card collected at"),
-        null=True,
-        blank=True,
-        help_text=_("Recorded by the service-centre clerk."),
+    collected_at = optional_datetime(
+        _("card collected at"), help_text=_("Recorded by the service-centre clerk.")
     )
 
     audit_trail = HistoricalRecords()
@@ -486,14 +438,8 @@ class Fee(models.Model):
         _("effective from"), help_text=_("The first day this amount is charged.")
     )
     created_at = models.DateTimeField(_("added at"), default=timezone.now, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-        verbose_name=_("added by"),
+    created_by = protected_fk(
+        settings.AUTH_USER_MODEL, _("added by"), null=True, blank=True, editable=False
     )
 
     audit_trail = HistoricalRecords()
@@ -535,33 +481,23 @@ class Payment(PortalRequest):
     INITIAL_STATUS = PaymentStatus.PAID
     TRANSITIONS = {PaymentStatus.PAID: {PaymentStatus.REFUNDED}}
 
-    status = models.CharField(
-        _("status"),
+    status = workflow_status(
+        PaymentStatus.choices,
         max_length=16,
-        choices=PaymentStatus.choices,
-        editable=False,
         help_text=_("Changed only by a payment or a refund, never edited by hand."),
     )
-    application = models.ForeignKey(
-        Application,
-        on_delete=models.PROTECT,
-        related_name="payments",
-        verbose_name=_("application"),
-    )
+    application = protected_fk(Application, _("application"), related_name="payments")
     kind = models.CharField(_("paid for"), max_length=16, choices=FeeKind.choices)
-    fee = models.ForeignKey(
+    fee = protected_fk(
         Fee,
-        on_delete=models.PROTECT,
+        _("fee schedule row"),
         related_name="payments",
-        verbose_name=_("fee schedule row"),
         help_text=_("The amount in force on the day of payment."),
     )
     amount = models.DecimalField(_("amount (QAR)"), max_digits=10, decimal_places=2)
-    card = models.ForeignKey(
+    card = protected_fk(
         SmartCard,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("paid with card"),
+        _("paid with card"),
         help_text=_("The smart card whose e-payment service was used."),
     )
     idempotency_key = models.UUIDField(
@@ -570,7 +506,7 @@ class Payment(PortalRequest):
         editable=False,
         help_text=_("Sent with the payment form; a retried form finds its first payment."),
     )
-    refunded_at = models.DateTimeField(_("refunded at"), null=True, blank=True, editable=False)
+    refunded_at = optional_datetime(_("refunded at"), editable=False)
     refund_reason = models.CharField(_("refund reason"), max_length=300, blank=True)
 
     class Meta(PortalRequest.Meta):

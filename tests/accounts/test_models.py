@@ -7,7 +7,7 @@ from django.utils import translation
 
 from accounts.constants import CardKind, CardStatus
 from accounts.models import Person
-from tests.factories import PersonFactory, SmartCardFactory
+from tests.factories import EServiceFactory, PersonFactory, SmartCardFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -86,3 +86,10 @@ def test_leap_day_birthdays_turn_a_year_older_on_the_first_of_march():
     person = PersonFactory.build(date_of_birth=datetime.date(2008, 2, 29))
     assert person.age_on(datetime.date(2026, 2, 28)) == 17
     assert person.age_on(datetime.date(2026, 3, 1)) == 18
+
+
+@pytest.mark.parametrize(("language", "shown"), [("ar", "الدفع الإلكتروني"), ("en", "E-payment")])
+def test_a_catalogue_entry_is_shown_by_its_name_in_the_readers_language(language, shown):
+    service = EServiceFactory.build(name_ar="الدفع الإلكتروني", name_en="E-payment")
+    with translation.override(language):
+        assert str(service) == service.name == shown
