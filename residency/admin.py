@@ -432,9 +432,12 @@ class FeeAdmin(HistoryAdmin):
     list_filter = ("kind",)
     fields = ("kind", "amount", "effective_from")
 
+    def get_queryset(self, request):
+        return payments.fees_with_in_force(super().get_queryset(request))
+
     @admin.display(description=_("in force today"), boolean=True)
     def in_force(self, fee):
-        return payments.fee_in_force(kind=fee.kind).pk == fee.pk
+        return fee.in_force_pk == fee.pk
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.has_taken_effect():

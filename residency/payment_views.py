@@ -110,7 +110,7 @@ class FeePayView(StepUpRequiredMixin, FeeMixin, View):
             payment = payments.payment_make(
                 application=self.application,
                 kind=self.kind,
-                person=request.user,
+                actor=request.user,
                 idempotency_key=form.cleaned_data["idempotency_key"],
             )
         except ValidationError as error:

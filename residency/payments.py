@@ -27,6 +27,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -62,15 +63,25 @@ def qar(amount: Decimal) -> str:
 # --- Reads ---------------------------------------------------------------------------
 
 
+def _fees_in_effect(kind, today: datetime.date) -> QuerySet[Fee]:
+    """The amounts of ``kind`` that took effect on or before ``today``, the one in force first."""
+    return Fee.objects.filter(kind=kind, effective_from__lte=today).order_by("-effective_from")
+
+
 def fee_in_force(*, kind: str, today: datetime.date | None = None) -> Fee:
     """The newest amount of ``kind`` that took effect on or before ``today``."""
     today = today or timezone.localdate()
-    fee = (
-        Fee.objects.filter(kind=kind, effective_from__lte=today).order_by("-effective_from").first()
-    )
+    fee = _fees_in_effect(kind, today).first()
     if fee is None:
         raise Fee.DoesNotExist(f"No {kind} fee in force on {today}.")
     return fee
+
+
+def fees_with_in_force(fees: QuerySet[Fee], today: datetime.date | None = None) -> QuerySet[Fee]:
+    """``fees``, each with ``in_force_pk``: the fee of its kind in force ``today``, in one query."""
+    today = today or timezone.localdate()
+    in_force = _fees_in_effect(OuterRef("kind"), today).values("pk")[:1]
+    return fees.annotate(in_force_pk=Subquery(in_force))
 
 
 def payment_paid(*, application: Application, kind: str) -> Payment | None:
@@ -187,11 +198,11 @@ def payment_make(
     *,
     application: Application,
     kind: str,
-    person: Person,
+    actor: Person,
     idempotency_key: uuid.UUID,
     now: datetime.datetime | None = None,
 ) -> Payment:
-    """Charge the fee in force through the person's E-payment service; once per fee.
+    """The applicant (``actor``) pays the fee in force with their E-payment service; once per fee.
 
     The same ``idempotency_key`` again returns the payment it made. A second
     payment of a paid fee (another tab, another key) is refused with the code
@@ -204,7 +215,7 @@ def payment_make(
         .select_related("person")
         .get(pk=application.pk)
     )
-    if locked.person_id != person.pk:
+    if locked.person_id != actor.pk:
         raise ValidationError(_("This is not your application."), code="not_owner")
     earlier = Payment.objects.filter(idempotency_key=idempotency_key).first()
     if earlier is not None:
@@ -219,7 +230,7 @@ def payment_make(
             code="not_payable",
             params={"status": locked.get_status_display()},
         )
-    card = epayment_card(person=person, today=today)
+    card = epayment_card(person=actor, today=today)
     if card is None:
         raise ValidationError(
             _("Activate the E-payment service on your smart card to pay fees online."),
@@ -230,7 +241,7 @@ def payment_make(
         with transaction.atomic():
             payment = request_create(
                 Payment(
-                    person=person,
+                    person=locked.person,
                     application=locked,
                     kind=kind,
                     fee=fee,
@@ -239,12 +250,12 @@ def payment_make(
                     idempotency_key=idempotency_key,
                     created_at=now,
                 ),
-                actor=person,
+                actor=actor,
             )
     except IntegrityError:
         raise ValidationError(_("This fee is already paid."), code="already_paid") from None
     notify(
-        person=person,
+        person=locked.person,
         template="residency_payment_received",
         context={"application": locked, "payment": payment, "amount": qar(payment.amount)},
     )

@@ -14,8 +14,8 @@ from activation.constants import ReviewStatus
 from activation.models import ChipRequest
 from messaging.constants import NotificationStatus
 from messaging.models import Notification
-from residency.constants import ApplicationStatus
-from residency.models import Application
+from residency.constants import ApplicationStatus, FeeKind
+from residency.models import Application, Fee
 from tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -118,6 +118,18 @@ def fill_events(start, count):
     )
 
 
+def fill_fees(start, count):
+    first = datetime.date(1900, 1, 1)  # before the amounts the migrations add
+    Fee.objects.bulk_create(
+        Fee(
+            kind=(FeeKind.APPLICATION, FeeKind.CARD)[i % 2],
+            amount=1000 + i,
+            effective_from=first + datetime.timedelta(days=i),
+        )
+        for i in range(start, start + count)
+    )
+
+
 PAGES = [
     ("/en/admin/accounts/person/", fill_people),
     ("/en/admin/accounts/person/?q=28563400001", fill_people),
@@ -129,6 +141,7 @@ PAGES = [
     ("/en/admin/messaging/notification/", fill_events),
     ("/en/admin/accounts/persondataaccess/", fill_events),
     ("/en/admin/", fill_applications),
+    ("/en/admin/residency/fee/", fill_fees),
 ]
 
 

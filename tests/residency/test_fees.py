@@ -58,7 +58,7 @@ def test_a_payment_keeps_the_amount_of_its_day_when_the_fee_changes_later():
         payment = payments.payment_make(
             application=application,
             kind=FeeKind.APPLICATION,
-            person=application.person,
+            actor=application.person,
             idempotency_key=uuid.uuid4(),
         )
     FeeFactory(kind=FeeKind.APPLICATION, amount=Decimal("4000.00"), effective_from=TODAY)
@@ -130,5 +130,8 @@ def test_the_schedule_lists_which_amount_is_in_force(client, administrator):
         kind=FeeKind.CARD, amount=Decimal("9999.00"), effective_from=datetime.date(2099, 1, 1)
     )
     content = client.get(admin_url("changelist")).content.decode()
-    assert "9999" in content
-    assert "3000" in content
+    rows = content.split("<tr")[2:]  # after the header row
+    later = next(row for row in rows if "9999" in row)
+    current = next(row for row in rows if "3000" in row and "Card fee" in row)
+    assert 'alt="False"' in later
+    assert 'alt="True"' in current

@@ -38,7 +38,7 @@ def pay(application, kind=FeeKind.APPLICATION, key=None):
     return payments.payment_make(
         application=application,
         kind=kind,
-        person=application.person,
+        actor=application.person,
         idempotency_key=key or uuid.uuid4(),
     )
 

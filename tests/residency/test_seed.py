@@ -50,7 +50,7 @@ def staff_walk_through() -> Application:
     payments.payment_make(
         application=application,
         kind=FeeKind.CARD,
-        person=application.person,
+        actor=application.person,
         idempotency_key=uuid.uuid4(),
     )
     services.application_record_collection(

@@ -60,7 +60,7 @@ class Command(BaseCommand):
         payments.payment_make(
             application=application,
             kind=FeeKind.APPLICATION,
-            person=person,
+            actor=person,
             idempotency_key=uuid.uuid4(),
         )
         application = services.application_submit(application=application, actor=person)
