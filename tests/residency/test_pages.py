@@ -432,3 +432,13 @@ def test_the_residence_start_is_written_the_portal_way_in_english(client):
     content = response.content.decode()
     assert "since 1 September 2021" in content
     assert "2021-09-01" not in content
+
+
+@pytest.mark.parametrize("language", ["ar", "en"])
+def test_the_declared_income_is_written_with_thousands_grouped(client, language):
+    application = ApplicationFactory(submitted=True, monthly_income=18500)
+    client.force_login(application.person)
+    with translation.override(language):
+        status_url = reverse("residency:status", args=[application.reference])
+    page = client.get(status_url).content.decode()
+    assert ">18,500</bdi>" in page
