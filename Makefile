@@ -88,7 +88,7 @@ run: $(STAMP) .env
 	$(BIN)/python manage.py residency_import_holidays
 	$(BIN)/python manage.py seed_residency_demo
 	@echo "Starting the task worker (text messages) and the web server; Ctrl-C stops both."
-	$(BIN)/python manage.py db_worker --interval 0.5 & worker=$$!; \
+	$(BIN)/python manage.py task_worker --interval 0.5 & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 

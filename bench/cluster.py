@@ -12,7 +12,8 @@ Redis on 5432/6379 are never touched):
 - an SMS provider stand-in speaking Twilio's Messages API (bench/sms_provider_stub.py);
 - two gunicorn app instances (deploy/gunicorn.conf.py) and nginx in front
   (deploy/nginx/moi-portal.conf, rendered with these ports) on CLUSTER_PORT;
-- two task workers (``db_worker``) and the outbox sweep (``outbox_retry --every``).
+- two task workers (``task_worker``, straight to PostgreSQL) and the outbox
+  sweep (``outbox_retry --every``).
 
 App instances, workers and the sweep run under a small supervisor that
 restarts them like systemd's ``Restart=always``. State, logs and PID files
@@ -373,11 +374,15 @@ def start_web(index: int) -> None:
 
 
 def start_workers() -> None:
+    # As production runs them (deploy/systemd): an idle worker waits on LISTEN,
+    # which needs a session of its own, so the workers reach PostgreSQL
+    # directly rather than through PgBouncer's transaction pool.
+    direct = {**app_env(), "DATABASE_URL": f"postgres://postgres@127.0.0.1:{PG_PORT}/portal"}
     for name in WORKERS:
         spawn(
             name,
-            [PYTHON, "manage.py", "db_worker", "--interval", "0.3", "--worker-id", name],
-            env=app_env(),
+            [PYTHON, "manage.py", "task_worker", "--interval", "1", "--worker-id", name],
+            env=direct,
             supervised=True,
         )
     spawn(
