@@ -10,9 +10,13 @@ with a freshly masked token of their own, exactly what a render would give.
 A request that could see anything else is rendered as usual: a signed-in
 person, a query string (``?next=``), messages waiting to be shown, ``DEBUG``
 (edited templates show at once). What the database holds on such a page
-(the home page's service list) is forgotten with it: ``forget()``.
+(the home page's service list) is forgotten with it: ``forget()``. A new
+release never serves the previous one's pages: the key carries a digest of
+the code, templates and translations that draw them.
 """
 
+import functools
+import hashlib
 from collections.abc import Callable
 
 from django.conf import settings
@@ -30,8 +34,35 @@ CSRF_STAND_IN = "sharedpagecsrftokenstandin" * 2
 TIMEOUT = 60 * 60
 
 
+# What draws a page: the apps' code, the templates, the compiled translations
+# and the static files whose names the pages carry.
+_SOURCES = (
+    "accounts",
+    "activation",
+    "messaging",
+    "moi_portal",
+    "residency",
+    "templates",
+    "locale",
+    "static",
+)
+_SUFFIXES = {".py", ".html", ".txt", ".mo", ".css", ".js", ".svg"}
+
+
+@functools.cache
+def release_digest() -> str:
+    """The same in every process of one release, and different in the next."""
+    digest = hashlib.sha256(f"simulation={settings.SIMULATION_MODE}".encode())
+    for folder in _SOURCES:
+        for path in sorted((settings.BASE_DIR / folder).rglob("*")):
+            if path.suffix in _SUFFIXES and path.is_file():
+                digest.update(str(path.relative_to(settings.BASE_DIR)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def _key(name: str, language: str) -> str:
-    return f"shared-page:{name}:{language}"
+    return f"shared-page:{release_digest()}:{name}:{language}"
 
 
 def _shareable(request: HttpRequest) -> bool:

@@ -78,3 +78,19 @@ def test_a_signed_in_person_gets_their_own_home_page_not_the_visitors(client):
     page = client.get("/en/").content.decode()
     assert "My dashboard" in page
     assert "Register online" not in page
+
+
+def test_a_new_release_does_not_serve_the_previous_ones_pages(settings, tmp_path):
+    template = tmp_path / "templates" / "home.html"
+    template.parent.mkdir()
+    template.write_text("<h1>Welcome</h1>")
+    settings.BASE_DIR = tmp_path
+    shared_pages.release_digest.cache_clear()
+    try:
+        before = shared_pages.release_digest()
+        assert shared_pages.release_digest() == before  # every process of one release
+        template.write_text("<h1>Welcome to the new portal</h1>")
+        shared_pages.release_digest.cache_clear()
+        assert shared_pages.release_digest() != before
+    finally:
+        shared_pages.release_digest.cache_clear()
