@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.models import HistoricalRecords
 
 from accounts.fields import (
@@ -327,6 +328,14 @@ class Application(PortalRequest):
     @property
     def required_document_kinds(self) -> tuple[str, ...]:
         return required_documents(self.basis)
+
+    def days_abroad_lines(self) -> list[str]:
+        """The declared days outside Qatar, newest year first: "2025: 12 days"."""
+        return [
+            ngettext("%(year)s: %(days)s day", "%(year)s: %(days)s days", days)
+            % {"year": year, "days": days}
+            for year, days in sorted(self.days_abroad.items(), reverse=True)
+        ]
 
 
 class Document(models.Model):

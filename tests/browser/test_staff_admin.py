@@ -111,6 +111,8 @@ def test_a_reviewer_approves_and_a_clerk_records_the_collection(
     expect(results.get_by_role("row")).to_have_count(2)
     expect(results).to_contain_text(applicant.qid)
     results.get_by_role("link", name=application.reference).click()
+    change_url = re.compile(rf"/admin/residency/application/{application.pk}/change/")
+    expect(reviewer).to_have_url(change_url)
 
     reviewer.get_by_role("link", name="Decide").click()
     expect(

@@ -442,3 +442,23 @@ def test_the_declared_income_is_written_with_thousands_grouped(client, language)
         status_url = reverse("residency:status", args=[application.reference])
     page = client.get(status_url).content.decode()
     assert ">18,500</bdi>" in page
+
+
+@pytest.mark.parametrize(
+    ("days", "english", "arabic"),
+    [
+        (1, "2025: 1 day", "2025: يوم واحد"),
+        (2, "2025: 2 days", "2025: يومان"),
+        (10, "2025: 10 days", "2025: 10 أيام"),
+        (45, "2025: 45 days", "2025: 45 يومًا"),
+    ],
+)
+def test_days_abroad_are_counted_in_words_each_language_writes(client, days, english, arabic):
+    application = ApplicationFactory(submitted=True, days_abroad={"2025": days, "2024": 0})
+    client.force_login(application.person)
+    for language, line in (("en", english), ("ar", arabic)):
+        with translation.override(language):
+            status_url = reverse("residency:status", args=[application.reference])
+        page = client.get(status_url).content.decode()
+        assert f"<li>{line}</li>" in page
+        assert page.index(f"<li>{line}</li>") < page.index("<li>2024: ")  # newest year first
