@@ -31,8 +31,10 @@ from moi_portal import shared_pages
 
 # The catalogue is the same for everyone and changes only when an
 # administrator edits it (activation.signals forgets it then), so every page
-# reads it from the shared cache. The timeout bounds what a write that sends
-# no signal (a data migration, a queryset update) could leave behind.
+# reads it from the shared cache. The timeouts bound what a write that sends
+# no signal (a data migration, a queryset update) could leave behind: an hour
+# for the catalogue, as long again for the home page's service list drawn
+# from it, and five minutes more for the whole home page (moi_portal.shared_pages).
 CATALOGUE_CACHE_KEY = "activation:eservices-offered"
 CATALOGUE_CACHE_SECONDS = 60 * 60
 # templates/home.html caches its rendered service list per language.
@@ -49,10 +51,10 @@ def eservice_list_offered() -> list[EService]:
 
 def eservice_catalogue_forget() -> None:
     """Drop the cached catalogue and the home page's service list in every language."""
-    shared_pages.forget("home")
     caches["copies"].delete_many(
         [
             CATALOGUE_CACHE_KEY,
+            *shared_pages.keys("home"),
             *(
                 make_template_fragment_key(HOME_SERVICES_FRAGMENT, [code])
                 for code, _ in settings.LANGUAGES

@@ -10,9 +10,10 @@ with a freshly masked token of their own, exactly what a render would give.
 A request that could see anything else is rendered as usual: a signed-in
 person, a query string (``?next=``), messages waiting to be shown, ``DEBUG``
 (edited templates show at once). What the database holds on such a page
-(the home page's service list) is forgotten with it: ``forget()``. A new
-release never serves the previous one's pages: the key carries a digest of
-the code, templates and translations that draw them.
+(the home page's service list) is forgotten with it: ``keys()`` names what
+to delete. A new release never serves the previous one's pages: each copy
+carries a digest of the code, templates, translations and pinned packages
+that drew it, and a process of another release draws the page again.
 """
 
 import functools
@@ -29,13 +30,14 @@ from django.utils import translation
 # What the page gets for ``{% csrf_token %}`` while it is rendered for everyone;
 # letters only, so escaping leaves it as it is.
 CSRF_STAND_IN = "sharedpagecsrftokenstandin" * 2
-# Long enough to outlive a working day; an edit of what the page shows
-# forgets it at once.
-TIMEOUT = 60 * 60
+# An edit of what the page shows forgets it at once; the timeout only bounds
+# a copy written by a request that read the database before the edit.
+TIMEOUT = 5 * 60
 
 
-# What draws a page: the apps' code, the templates, the compiled translations
-# and the static files whose names the pages carry.
+# What draws a page: the apps' code, the templates, the compiled translations,
+# the static files whose names the pages carry, and the pinned packages
+# (Django's own templates and translations among them).
 _SOURCES = (
     "accounts",
     "activation",
@@ -47,22 +49,31 @@ _SOURCES = (
     "static",
 )
 _SUFFIXES = {".py", ".html", ".txt", ".mo", ".css", ".js", ".svg"}
+_FILES = ("requirements.txt",)
 
 
 @functools.cache
 def release_digest() -> str:
     """The same in every process of one release, and different in the next."""
     digest = hashlib.sha256(f"simulation={settings.SIMULATION_MODE}".encode())
+    paths = [settings.BASE_DIR / name for name in _FILES]
     for folder in _SOURCES:
-        for path in sorted((settings.BASE_DIR / folder).rglob("*")):
-            if path.suffix in _SUFFIXES and path.is_file():
-                digest.update(str(path.relative_to(settings.BASE_DIR)).encode())
-                digest.update(path.read_bytes())
+        paths += sorted((settings.BASE_DIR / folder).rglob("*"))
+    for path in paths:
+        if path.is_file() and (path.suffix in _SUFFIXES or path.name in _FILES):
+            digest.update(str(path.relative_to(settings.BASE_DIR)).encode())
+            digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
 def _key(name: str, language: str) -> str:
-    return f"shared-page:{release_digest()}:{name}:{language}"
+    return f"shared-page:{name}:{language}"
+
+
+def keys(name: str) -> list[str]:
+    """The shared cache's keys of the page in every language, to delete with
+    whatever else an edit makes stale, in one call."""
+    return [_key(name, code) for code, _ in settings.LANGUAGES]
 
 
 def _shareable(request: HttpRequest) -> bool:
@@ -82,8 +93,8 @@ def shared_page(request: HttpRequest, name: str, render: Callable[[], HttpRespon
     copies = caches["copies"]
     key = _key(name, translation.get_language())
     kept = copies.get(key)
-    if kept is not None and kept[0] == request.path:
-        text = kept[1]
+    if kept is not None and kept[:2] == (release_digest(), request.path):
+        text = kept[2]
     else:
         request.shared_page_render = True
         try:
@@ -93,9 +104,9 @@ def shared_page(request: HttpRequest, name: str, render: Callable[[], HttpRespon
         finally:
             del request.shared_page_render
         if response.status_code != 200:
-            return response
+            return render()  # not kept: drawn again with the visitor's own token
         text = response.content.decode(response.charset)
-        copies.set(key, (request.path, text), TIMEOUT)
+        copies.set(key, (release_digest(), request.path, text), TIMEOUT)
     if CSRF_STAND_IN in text:
         text = text.replace(CSRF_STAND_IN, get_token(request))
     return HttpResponse(text)
@@ -107,8 +118,3 @@ def csrf_stand_in(request: HttpRequest) -> dict:
     if getattr(request, "shared_page_render", False):
         return {"csrf_token": CSRF_STAND_IN}
     return {}
-
-
-def forget(name: str) -> None:
-    """Drop the page in every language, for an edit of what it shows."""
-    caches["copies"].delete_many([_key(name, code) for code, _ in settings.LANGUAGES])

@@ -5,6 +5,7 @@ CSRF token of their own, and anything personal is drawn as before."""
 import re
 
 import pytest
+from django.core.cache import caches
 from django.test import Client
 
 from moi_portal import shared_pages
@@ -94,3 +95,13 @@ def test_a_new_release_does_not_serve_the_previous_ones_pages(settings, tmp_path
         assert shared_pages.release_digest() != before
     finally:
         shared_pages.release_digest.cache_clear()
+
+
+def test_a_copy_another_release_drew_is_not_served(client):
+    caches["copies"].set(
+        shared_pages.keys("sign_in")[1],  # English
+        ("another-release", SIGN_IN, "<p>The previous release's sign-in page</p>"),
+    )
+    page = client.get(SIGN_IN).content.decode()
+    assert "previous release" not in page
+    assert tokens(page)
