@@ -12,6 +12,7 @@ import re
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from accounts.management.commands.seed_demo import DEMO_PASSWORD
@@ -127,6 +128,22 @@ def tab_to(page, name, *, backwards=False, limit=80):
         if pattern.search(state["name"]):
             return state
     raise AssertionError(f"Tab never reached {name!r}; it went through {seen}")
+
+
+def choose_file(page, file: dict) -> None:
+    """Space on the focused file input opens the file chooser. Headless Chromium
+    now and then never reports the chooser of a press (seen in CI, not seen
+    again in the runs after); a lost press is pressed again, so the journey
+    still proves the input is reached and opened by keyboard."""
+    for _ in range(3):
+        try:
+            with page.expect_file_chooser(timeout=5_000) as chooser:
+                page.keyboard.press("Space")
+        except PlaywrightTimeoutError:
+            continue
+        chooser.value.set_files(file)
+        return
+    raise AssertionError("Space on the file input never opened the file chooser")
 
 
 def submit(page, key="Enter"):
@@ -273,9 +290,7 @@ def test_residency_application_by_keyboard(page, live_server, seeded):
         chosen = page.get_by_role("combobox", name="Document").locator("option:checked")
         expect(chosen).to_have_text(kind)
         tab_to(page, r"^File")
-        with page.expect_file_chooser() as chooser:
-            page.keyboard.press("Space")
-        chooser.value.set_files({"name": name, "mimeType": mime, "buffer": content})
+        choose_file(page, {"name": name, "mimeType": mime, "buffer": content})
         activate(page, r"^Upload document$")
         expect(page.get_by_text("The document was uploaded.")).to_be_visible()
     activate(page, r"^Save and continue$")
