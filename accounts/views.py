@@ -68,9 +68,13 @@ class SignInView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def get(self, request, *args, **kwargs):
-        # The empty form is the same for every visitor reading in one language.
+        # The empty form is the same for every visitor reading in one language,
+        # and holds nothing from the database.
         return shared_pages.shared_page(
-            request, "sign_in", lambda: super(SignInView, self).get(request, *args, **kwargs)
+            request,
+            "sign_in",
+            lambda: super(SignInView, self).get(request, *args, **kwargs),
+            from_release_only=True,
         )
 
     def post(self, request, *args, **kwargs):

@@ -86,11 +86,42 @@ def _shareable(request: HttpRequest) -> bool:
     )
 
 
-def shared_page(request: HttpRequest, name: str, render: Callable[[], HttpResponse]):
-    """The page ``render()`` draws, drawn once per language for every anonymous visitor."""
+class _ProcessCopies:
+    """Copies kept in this process, for a page drawn from the release alone (no
+    database): every process draws its own once, and a deployment starts
+    afresh, as Django's cached template loader does."""
+
+    def __init__(self):
+        self._copies = {}
+
+    def get(self, key):
+        return self._copies.get(key)
+
+    def set(self, key, value, timeout):
+        self._copies[key] = value
+
+    def clear(self):
+        self._copies.clear()
+
+
+_process_copies = _ProcessCopies()
+
+
+def shared_page(
+    request: HttpRequest,
+    name: str,
+    render: Callable[[], HttpResponse],
+    *,
+    from_release_only: bool = False,
+):
+    """The page ``render()`` draws, drawn once per language for every anonymous visitor.
+
+    ``from_release_only``: nothing on the page comes from the database, so each
+    process keeps its copy in memory and no request asks Redis for it.
+    """
     if not _shareable(request):
         return render()
-    copies = caches["copies"]
+    copies = _process_copies if from_release_only else caches["copies"]
     key = _key(name, translation.get_language())
     kept = copies.get(key)
     if kept is not None and kept[:2] == (release_digest(), request.path):

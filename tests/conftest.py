@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils import translation
 
+from moi_portal import shared_pages
 from tests.helpers import verify_second_factor
 
 
@@ -25,6 +26,13 @@ def _fresh_cache():
     _clear_own_keys()
     yield
     _clear_own_keys()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_copies():
+    """Pages kept in the process (moi_portal.shared_pages) are drawn again in each
+    test, which may change the settings they are drawn with."""
+    shared_pages._process_copies.clear()
 
 
 def _clear_own_keys():

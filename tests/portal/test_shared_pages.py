@@ -97,11 +97,27 @@ def test_a_new_release_does_not_serve_the_previous_ones_pages(settings, tmp_path
         shared_pages.release_digest.cache_clear()
 
 
-def test_a_copy_another_release_drew_is_not_served(client):
-    caches["copies"].set(
-        shared_pages.keys("sign_in")[1],  # English
-        ("another-release", SIGN_IN, "<p>The previous release's sign-in page</p>"),
+@pytest.mark.parametrize(
+    ("url", "copies"),
+    [("/en/", lambda: caches["copies"]), (SIGN_IN, lambda: shared_pages._process_copies)],
+    ids=["home, in the shared cache", "sign-in, in the process"],
+)
+def test_a_copy_another_release_drew_is_not_served(client, url, copies):
+    name = "home" if url == "/en/" else "sign_in"
+    copies().set(
+        shared_pages.keys(name)[1],  # English
+        ("another-release", url, "<p>The previous release's page</p>"),
+        60,
     )
-    page = client.get(SIGN_IN).content.decode()
+    page = client.get(url).content.decode()
     assert "previous release" not in page
-    assert tokens(page)
+    assert "Ministry of Interior" in page
+
+
+def test_the_sign_in_page_is_kept_in_the_process_and_the_home_page_in_the_shared_cache(client):
+    client.get(SIGN_IN)
+    client.get("/en/")
+    assert shared_pages._process_copies.get(shared_pages.keys("sign_in")[1])
+    assert not shared_pages._process_copies.get(shared_pages.keys("home")[1])
+    assert caches["copies"].get(shared_pages.keys("home")[1])
+    assert caches["copies"].get(shared_pages.keys("sign_in")[1]) is None
